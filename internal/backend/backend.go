@@ -1,0 +1,61 @@
+// Package backend is the thin adapter that implements model.Backend over the
+// engines (internal/site, internal/mirror, ...). It is the only place where
+// the console's requests meet librados.
+package backend
+
+import (
+	"context"
+
+	"github.com/rbdtui/rbdtui/internal/mirror"
+	"github.com/rbdtui/rbdtui/internal/site"
+	"github.com/rbdtui/rbdtui/model"
+)
+
+// Backend implements model.Backend for real.
+type Backend struct {
+	sites *site.Manager
+}
+
+var _ model.Backend = (*Backend)(nil)
+
+// New wraps a site manager.
+func New(m *site.Manager) *Backend { return &Backend{sites: m} }
+
+// Sites lists the configured sites.
+func (b *Backend) Sites() []model.Site {
+	cfg := b.sites.Config()
+	out := make([]model.Site, 0, len(cfg.Sites))
+	for _, s := range cfg.Sites {
+		out = append(out, model.Site{Name: s.Name, Conf: s.Conf, Client: s.ClientName(), Keyring: s.Keyring, ReadOnly: s.ReadOnly || cfg.UI.ReadOnly})
+	}
+	return out
+}
+
+// SiteStatus probes one site.
+func (b *Backend) SiteStatus(ctx context.Context, name string) (model.SiteStatus, error) {
+	c, err := b.sites.Site(name)
+	if err != nil {
+		return model.SiteStatus{}, err
+	}
+	return c.Probe(ctx), nil
+}
+
+// Pools lists a site's rbd pools with their mirroring summary.
+func (b *Backend) Pools(ctx context.Context, name string) ([]model.Pool, error) {
+	c, err := b.sites.Site(name)
+	if err != nil {
+		return nil, err
+	}
+	pools, err := c.Pools(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range pools {
+		if full, err := mirror.PoolSummary(ctx, c, p); err == nil {
+			pools[i] = full
+		} else {
+			pools[i].MirrorMode = "?"
+		}
+	}
+	return pools, nil
+}

@@ -1,0 +1,285 @@
+// Package cli runs rbdtui's one-shot commands: it parses argv with the shared
+// grammar, loads the configuration, calls the engines and prints plain text or
+// rbd-shaped JSON. Exit codes: 0 success, 1 the operation failed, 2 the
+// command line or configuration is wrong.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/rbdtui/rbdtui/internal/config"
+	"github.com/rbdtui/rbdtui/internal/grammar"
+	"github.com/rbdtui/rbdtui/internal/site"
+)
+
+// Exit codes.
+const (
+	ExitOK    = 0
+	ExitFail  = 1
+	ExitUsage = 2
+)
+
+// Env is what a command runs with.
+type Env struct {
+	Inv    *grammar.Invocation
+	Out    *Printer
+	Stdout io.Writer
+	Stderr io.Writer
+	Stdin  io.Reader
+	// IsTerminal reports whether stdin and stdout are a terminal.
+	IsTerminal bool
+
+	cfg   *config.Config
+	sites *site.Manager
+}
+
+// Handler runs one command.
+type Handler func(ctx context.Context, env *Env) error
+
+// App is the command table: the grammar plus a handler per command.
+type App struct {
+	Grammar  grammar.Registry
+	handlers map[*grammar.Command]Handler
+	// Console opens the TUI; nil in builds without it.
+	Console func(ctx context.Context, env *Env) error
+	Version string
+}
+
+// Register adds a command and its handler.
+func (a *App) Register(c *grammar.Command, h Handler) {
+	if a.handlers == nil {
+		a.handlers = map[*grammar.Command]Handler{}
+	}
+	a.Grammar.Add(c)
+	a.handlers[c] = h
+}
+
+// exitError carries a specific exit code.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// Usagef is an error in what the operator asked for: exit 2.
+func Usagef(format string, args ...any) error {
+	return &exitError{code: ExitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// Run executes argv and returns the exit code.
+func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTerminal bool) int {
+	inv, err := a.Grammar.Parse(argv)
+	if err != nil {
+		fmt.Fprintf(stderr, "rbdtui: %v\n", err)
+		return ExitUsage
+	}
+	env := &Env{Inv: inv, Stdout: stdout, Stderr: stderr, Stdin: stdin, IsTerminal: isTerminal,
+		Out: &Printer{W: stdout, Format: inv.Globals.Format, Pretty: inv.Globals.Pretty}}
+	if env.Out.Format == "" {
+		env.Out.Format = "plain"
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	defer env.Close()
+	switch {
+	case inv.Cmd == nil && inv.Globals.Help:
+		a.help(stdout, nil)
+		return ExitOK
+	case inv.Cmd == nil:
+		if !isTerminal {
+			fmt.Fprintln(stderr, "rbdtui: the console needs a terminal, and this is not one.\n"+
+				"Run a one-shot command instead, e.g. `rbdtui sites` or `rbdtui help` for the list.")
+			return ExitUsage
+		}
+		if a.Console == nil {
+			fmt.Fprintln(stderr, "rbdtui: this build has no console")
+			return ExitFail
+		}
+		return a.finish(stderr, a.Console(ctx, env))
+	case inv.Globals.Help:
+		a.help(stdout, inv.Cmd)
+		return ExitOK
+	}
+	return a.finish(stderr, a.handlers[inv.Cmd](ctx, env))
+}
+
+func (a *App) finish(stderr io.Writer, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintf(stderr, "rbdtui: %v\n", err)
+	var ee *exitError
+	var ue *grammar.UsageError
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ue):
+		return ExitUsage
+	case errors.Is(err, errConfig):
+		return ExitUsage
+	}
+	return ExitFail
+}
+
+var errConfig = errors.New("configuration error")
+
+type configError struct{ err error }
+
+func (c *configError) Error() string        { return c.err.Error() }
+func (c *configError) Is(target error) bool { return target == errConfig }
+func (c *configError) Unwrap() error        { return c.err }
+
+// Config loads the configuration: an ad-hoc site from -c/--conf, or the file
+// from --config, $RBDTUI_CONFIG or ~/.config/rbdtui/config.yaml.
+func (e *Env) Config() (*config.Config, error) {
+	if e.cfg != nil {
+		return e.cfg, nil
+	}
+	g := e.Inv.Globals
+	var cfg *config.Config
+	if g.Conf != "" {
+		name := g.Cluster
+		if name == "" {
+			name = "ceph"
+		}
+		s := config.Site{Name: name, Conf: g.Conf, Cluster: g.Cluster, Client: g.ID, Keyring: g.Keyring}
+		cfg = &config.Config{Sites: []config.Site{s}}
+		if err := cfg.Validate(); err != nil {
+			return nil, &configError{err}
+		}
+	} else {
+		if g.ID != "" || g.Keyring != "" || g.Cluster != "" {
+			return nil, &configError{errors.New("--id, --keyring and --cluster describe an ad-hoc site and need -c/--conf too")}
+		}
+		path := g.Config
+		if path == "" {
+			path = config.DefaultPath()
+		}
+		if path == "" {
+			return nil, &configError{errors.New("no configuration: pass --config, set RBDTUI_CONFIG, or use -c/--conf")}
+		}
+		c, err := config.Load(path)
+		if err != nil {
+			return nil, &configError{err}
+		}
+		cfg = c
+	}
+	if g.Timeout > 0 {
+		cfg.Timeout = config.Duration(g.Timeout)
+	}
+	if g.ReadOnly {
+		cfg.UI.ReadOnly = true
+	}
+	if g.Theme != "" {
+		cfg.UI.Theme = g.Theme
+	}
+	if g.Site != "" {
+		if _, err := cfg.Site(g.Site); err != nil {
+			return nil, &configError{err}
+		}
+	}
+	e.cfg = cfg
+	return cfg, nil
+}
+
+// Sites returns the connection manager for the configured sites.
+func (e *Env) Sites() (*site.Manager, error) {
+	if e.sites != nil {
+		return e.sites, nil
+	}
+	cfg, err := e.Config()
+	if err != nil {
+		return nil, err
+	}
+	e.sites = site.NewManager(cfg)
+	return e.sites, nil
+}
+
+// Site returns the connection of the site the command acts on (--site, or
+// the first configured one).
+func (e *Env) Site() (*site.Conn, error) {
+	m, err := e.Sites()
+	if err != nil {
+		return nil, err
+	}
+	return m.Site(e.Inv.Globals.Site)
+}
+
+// Close releases connections.
+func (e *Env) Close() {
+	if e.sites != nil {
+		e.sites.Close()
+	}
+}
+
+func (a *App) help(w io.Writer, c *grammar.Command) {
+	if c != nil {
+		fmt.Fprintf(w, "usage: rbdtui %s\n\n%s\n", c.Usage(), c.Summary)
+		if c.RBD != "" {
+			fmt.Fprintf(w, "\nrbd equivalent: %s\n", c.RBD)
+		}
+		if len(c.Args) > 0 {
+			fmt.Fprintln(w, "\narguments:")
+			for _, x := range c.Args {
+				fmt.Fprintf(w, "  <%s>  %s\n", x.Name, x.Help)
+			}
+		}
+		if len(c.Flags) > 0 {
+			fmt.Fprintln(w, "\noptions:")
+			for _, f := range c.Flags {
+				fmt.Fprintf(w, "  %-28s %s\n", flagUsage(f), f.Help)
+			}
+		}
+		if len(c.Aliases) > 0 {
+			var al []string
+			for _, p := range c.Aliases {
+				al = append(al, strings.Join(p, " "))
+			}
+			fmt.Fprintf(w, "\naliases: %s\n", strings.Join(al, ", "))
+		}
+		return
+	}
+	fmt.Fprintln(w, "rbdtui: a console for Ceph RBD mirroring, journals and consistency groups.")
+	fmt.Fprintln(w, "\nusage: rbdtui                 open the console (on a terminal)")
+	fmt.Fprintln(w, "       rbdtui <command> ...   run one command (`rbdtui <command> --help`)")
+	fmt.Fprintln(w, "\ncommands:")
+	cmds := a.Grammar.Commands()
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name() < cmds[j].Name() })
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  %-34s %s\n", c.Name(), c.Summary)
+	}
+	fmt.Fprintln(w, "\nglobal options:")
+	for _, f := range grammar.GlobalFlags {
+		fmt.Fprintf(w, "  %-28s %s\n", flagUsage(f), f.Help)
+	}
+}
+
+func flagUsage(f grammar.Flag) string {
+	s := "--" + f.Name
+	if f.Short != "" {
+		s = "-" + f.Short + ", " + s
+	}
+	if f.Kind != grammar.Bool {
+		arg := f.Arg
+		if arg == "" {
+			switch f.Kind {
+			case grammar.Enum:
+				arg = strings.Join(f.Values, "|")
+			default:
+				arg = f.Name
+			}
+		}
+		s += " <" + arg + ">"
+	}
+	return s
+}

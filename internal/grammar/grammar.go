@@ -1,0 +1,611 @@
+// Package grammar is rbdtui's one command grammar. The command line
+// (`rbdtui mirror image resync rbd/vol1`), the console's `:` palette and its
+// key actions all parse through here into the same Invocation values, so an
+// action means the same thing wherever it was typed. It follows the rbd CLI:
+// positional specs, --pool/--image options, --format plain|json and
+// --pretty-format. The package does no I/O.
+package grammar
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FlagKind is the type of an option's value.
+type FlagKind int
+
+// Option value kinds.
+const (
+	Bool FlagKind = iota
+	String
+	Int
+	Size // bytes, with B/K/M/G suffixes as rbd accepts them
+	Duration
+	Enum
+)
+
+// Flag is one option of a command (or a global option).
+type Flag struct {
+	Name   string // long name without dashes
+	Short  string // one letter without dash, optional
+	Kind   FlagKind
+	Values []string // for Enum
+	Help   string
+	Repeat bool // may be given several times (e.g. --journal-option k=v)
+	Arg    string
+}
+
+// Arg is a positional argument.
+type Arg struct {
+	Name     string
+	Help     string
+	Optional bool
+	// Variadic takes every remaining positional argument.
+	Variadic bool
+}
+
+// Command is one command of the grammar.
+type Command struct {
+	Path    []string
+	Aliases [][]string
+	Summary string
+	Args    []Arg
+	Flags   []Flag
+	// Dangerous actions change data or replication; read-only mode hides them.
+	Dangerous bool
+	// CLIOnly commands (the lab) are not offered in the console palette.
+	CLIOnly bool
+	// RBD is the equivalent rbd command, with {arg} placeholders, shown in
+	// help and in the console's command log.
+	RBD string
+}
+
+// Name is the command's words joined by spaces.
+func (c *Command) Name() string { return strings.Join(c.Path, " ") }
+
+func (c *Command) flag(name string) *Flag {
+	for i := range c.Flags {
+		if c.Flags[i].Name == name || (c.Flags[i].Short != "" && c.Flags[i].Short == name) {
+			return &c.Flags[i]
+		}
+	}
+	return nil
+}
+
+// Usage is the one-line synopsis.
+func (c *Command) Usage() string {
+	var b strings.Builder
+	b.WriteString(c.Name())
+	for _, f := range c.Flags {
+		b.WriteString(" [--" + f.Name)
+		if f.Kind != Bool {
+			b.WriteString(" <" + f.argName() + ">")
+		}
+		b.WriteString("]")
+	}
+	for _, a := range c.Args {
+		s := "<" + a.Name + ">"
+		if a.Variadic {
+			s += "..."
+		}
+		if a.Optional {
+			s = "[" + s + "]"
+		}
+		b.WriteString(" " + s)
+	}
+	return b.String()
+}
+
+func (f Flag) argName() string {
+	if f.Arg != "" {
+		return f.Arg
+	}
+	switch f.Kind {
+	case Enum:
+		return strings.Join(f.Values, "|")
+	case Int:
+		return "n"
+	case Size:
+		return "size"
+	case Duration:
+		return "duration"
+	}
+	return f.Name
+}
+
+// Globals are the options every command takes.
+type Globals struct {
+	Config   string
+	Site     string
+	Conf     string
+	Cluster  string
+	ID       string
+	Keyring  string
+	Format   string // plain or json
+	Pretty   bool
+	ReadOnly bool
+	Theme    string
+	Timeout  time.Duration
+	Help     bool
+	NoColor  bool
+}
+
+// GlobalFlags are accepted anywhere on the line.
+var GlobalFlags = []Flag{
+	{Name: "config", Kind: String, Arg: "file", Help: "configuration file (default $RBDTUI_CONFIG, then ~/.config/rbdtui/config.yaml)"},
+	{Name: "site", Kind: String, Arg: "name", Help: "configured site to act on (default: the first)"},
+	{Name: "conf", Short: "c", Kind: String, Arg: "ceph.conf", Help: "ad-hoc site: path of its ceph.conf"},
+	{Name: "cluster", Kind: String, Arg: "name", Help: "ad-hoc site: cluster name"},
+	{Name: "id", Kind: String, Arg: "user", Help: "ad-hoc site: client id (as in client.<id>)"},
+	{Name: "keyring", Kind: String, Arg: "path", Help: "ad-hoc site: keyring file"},
+	{Name: "format", Kind: Enum, Values: []string{"plain", "json"}, Help: "output format"},
+	{Name: "pretty-format", Kind: Bool, Help: "indent JSON output"},
+	{Name: "readonly", Kind: Bool, Help: "refuse and hide every action that changes anything"},
+	{Name: "theme", Kind: String, Arg: "name", Help: "console theme: dark, light, high-contrast, colorblind"},
+	{Name: "timeout", Kind: Duration, Help: "bound on each Ceph operation (default 10s)"},
+	{Name: "no-color", Kind: Bool, Help: "no colours (also NO_COLOR=1)"},
+	{Name: "help", Short: "h", Kind: Bool, Help: "show help"},
+}
+
+// Registry holds the commands of the grammar.
+type Registry struct {
+	cmds []*Command
+}
+
+// Add registers commands; it panics on a duplicate path, a programming error.
+func (r *Registry) Add(cmds ...*Command) {
+	for _, c := range cmds {
+		for _, p := range c.paths() {
+			if r.exact(p) != nil {
+				panic("grammar: duplicate command " + strings.Join(p, " "))
+			}
+		}
+		r.cmds = append(r.cmds, c)
+	}
+}
+
+// Commands returns every command sorted by name.
+func (r *Registry) Commands() []*Command {
+	out := append([]*Command(nil), r.cmds...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out
+}
+
+func (c *Command) paths() [][]string { return append([][]string{c.Path}, c.Aliases...) }
+
+func (r *Registry) exact(words []string) *Command {
+	for _, c := range r.cmds {
+		for _, p := range c.paths() {
+			if equal(p, words) {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Invocation is a parsed command line.
+type Invocation struct {
+	Cmd     *Command
+	Args    map[string][]string
+	Flags   map[string][]string
+	Globals Globals
+	// Words is the command path as typed (an alias stays an alias).
+	Words []string
+}
+
+// Arg returns the first value of a positional argument.
+func (i *Invocation) Arg(name string) string {
+	if v := i.Args[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// Has reports whether an option was given.
+func (i *Invocation) Has(name string) bool { _, ok := i.Flags[name]; return ok }
+
+// Flag returns an option's last value ("" when absent).
+func (i *Invocation) Flag(name string) string {
+	if v := i.Flags[name]; len(v) > 0 {
+		return v[len(v)-1]
+	}
+	return ""
+}
+
+// Bool returns a boolean option.
+func (i *Invocation) Bool(name string) bool { return i.Has(name) && i.Flag(name) != "false" }
+
+// Int returns an integer option (validated at parse time).
+func (i *Invocation) Int(name string, def int64) int64 {
+	if !i.Has(name) {
+		return def
+	}
+	n, _ := strconv.ParseInt(i.Flag(name), 10, 64)
+	return n
+}
+
+// SizeBytes returns a size option in bytes (validated at parse time).
+func (i *Invocation) SizeBytes(name string, def uint64) uint64 {
+	if !i.Has(name) {
+		return def
+	}
+	n, _ := ParseSize(i.Flag(name))
+	return n
+}
+
+// DurationFlag returns a duration option (validated at parse time).
+func (i *Invocation) DurationFlag(name string, def time.Duration) time.Duration {
+	if !i.Has(name) {
+		return def
+	}
+	d, _ := time.ParseDuration(i.Flag(name))
+	return d
+}
+
+// UsageError is a mistake in what was typed; its text says what and how.
+type UsageError struct {
+	Msg   string
+	Usage string
+}
+
+func (e *UsageError) Error() string {
+	if e.Usage != "" {
+		return e.Msg + "\nusage: rbdtui " + e.Usage
+	}
+	return e.Msg
+}
+
+// Parse turns argv (without the program name) into an Invocation. An empty
+// argv yields an Invocation with a nil Cmd (open the console).
+func (r *Registry) Parse(argv []string) (*Invocation, error) {
+	inv := &Invocation{Args: map[string][]string{}, Flags: map[string][]string{}}
+	// First pass: globals anywhere, everything else kept in order.
+	var rest []string
+	for i := 0; i < len(argv); i++ {
+		tok := argv[i]
+		if tok == "--" {
+			rest = append(rest, argv[i:]...)
+			break
+		}
+		name, val, hasVal, isFlag := splitFlag(tok)
+		if !isFlag {
+			rest = append(rest, tok)
+			continue
+		}
+		g := lookupFlag(GlobalFlags, name)
+		if g == nil {
+			rest = append(rest, tok)
+			continue
+		}
+		if g.Kind != Bool && !hasVal {
+			if i+1 >= len(argv) {
+				return nil, &UsageError{Msg: fmt.Sprintf("option --%s needs a value (%s)", g.Name, g.argName())}
+			}
+			i++
+			val = argv[i]
+		}
+		if err := setGlobal(&inv.Globals, g, val, hasVal); err != nil {
+			return nil, err
+		}
+	}
+	// Command words: the longest registered path that prefixes the words.
+	var words []string
+	for _, t := range rest {
+		if strings.HasPrefix(t, "-") && t != "-" {
+			break
+		}
+		words = append(words, t)
+	}
+	var cmd *Command
+	n := 0
+	for k := len(words); k > 0; k-- {
+		if c := r.exact(words[:k]); c != nil {
+			cmd, n = c, k
+			break
+		}
+	}
+	if cmd == nil {
+		if len(rest) == 0 {
+			return inv, nil
+		}
+		return nil, r.unknown(words)
+	}
+	inv.Cmd, inv.Words = cmd, words[:n]
+	if inv.Globals.Help {
+		return inv, nil
+	}
+	rest = dropWords(rest, n)
+	var pos []string
+	for i := 0; i < len(rest); i++ {
+		tok := rest[i]
+		if tok == "--" {
+			pos = append(pos, rest[i+1:]...)
+			break
+		}
+		name, val, hasVal, isFlag := splitFlag(tok)
+		if !isFlag {
+			pos = append(pos, tok)
+			continue
+		}
+		f := cmd.flag(name)
+		if f == nil {
+			return nil, &UsageError{Msg: fmt.Sprintf("unknown option %s for '%s'", flagText(tok), cmd.Name()), Usage: cmd.Usage()}
+		}
+		if f.Kind == Bool {
+			if hasVal && val != "true" && val != "false" {
+				return nil, &UsageError{Msg: fmt.Sprintf("option --%s takes no value", f.Name), Usage: cmd.Usage()}
+			}
+			if !hasVal {
+				val = "true"
+			}
+		} else if !hasVal {
+			if i+1 >= len(rest) {
+				return nil, &UsageError{Msg: fmt.Sprintf("option --%s needs a value (%s)", f.Name, f.argName()), Usage: cmd.Usage()}
+			}
+			i++
+			val = rest[i]
+		}
+		if err := checkValue(f, val); err != nil {
+			return nil, &UsageError{Msg: err.Error(), Usage: cmd.Usage()}
+		}
+		if !f.Repeat && inv.Has(f.Name) {
+			return nil, &UsageError{Msg: fmt.Sprintf("option --%s given twice", f.Name), Usage: cmd.Usage()}
+		}
+		inv.Flags[f.Name] = append(inv.Flags[f.Name], val)
+	}
+	ai := 0
+	for _, a := range cmd.Args {
+		if a.Variadic {
+			inv.Args[a.Name] = append([]string(nil), pos[ai:]...)
+			if len(pos[ai:]) == 0 && !a.Optional {
+				return nil, &UsageError{Msg: fmt.Sprintf("missing <%s>", a.Name), Usage: cmd.Usage()}
+			}
+			ai = len(pos)
+			break
+		}
+		if ai < len(pos) {
+			inv.Args[a.Name] = []string{pos[ai]}
+			ai++
+		}
+	}
+	if ai < len(pos) {
+		return nil, &UsageError{Msg: fmt.Sprintf("unexpected argument %q for '%s'", pos[ai], cmd.Name()), Usage: cmd.Usage()}
+	}
+	return inv, nil
+}
+
+// Missing reports a required positional argument that was neither typed nor
+// supplied through an option; commands call it after resolving specs from
+// --pool/--image, which rbd allows in place of positional specs.
+func Missing(inv *Invocation, arg string) error {
+	return &UsageError{Msg: fmt.Sprintf("missing <%s>", arg), Usage: inv.Cmd.Usage()}
+}
+
+func dropWords(rest []string, n int) []string {
+	out := make([]string, 0, len(rest))
+	for _, t := range rest {
+		if n > 0 && !strings.HasPrefix(t, "-") {
+			n--
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func flagText(tok string) string {
+	if i := strings.IndexByte(tok, '='); i > 0 {
+		return tok[:i]
+	}
+	return tok
+}
+
+// splitFlag recognises --name, --name=value, -x and -x value forms.
+func splitFlag(tok string) (name, val string, hasVal, isFlag bool) {
+	switch {
+	case strings.HasPrefix(tok, "--") && len(tok) > 2:
+		body := tok[2:]
+		if i := strings.IndexByte(body, '='); i >= 0 {
+			return body[:i], body[i+1:], true, true
+		}
+		return body, "", false, true
+	case strings.HasPrefix(tok, "-") && len(tok) == 2 && tok[1] != '-':
+		return tok[1:], "", false, true
+	}
+	return "", "", false, false
+}
+
+func lookupFlag(fs []Flag, name string) *Flag {
+	for i := range fs {
+		if fs[i].Name == name || (fs[i].Short != "" && fs[i].Short == name) {
+			return &fs[i]
+		}
+	}
+	return nil
+}
+
+func setGlobal(g *Globals, f *Flag, val string, hasVal bool) error {
+	if f.Kind == Bool {
+		if hasVal && val != "true" && val != "false" {
+			return &UsageError{Msg: fmt.Sprintf("option --%s takes no value", f.Name)}
+		}
+		b := !hasVal || val == "true"
+		switch f.Name {
+		case "pretty-format":
+			g.Pretty = b
+		case "readonly":
+			g.ReadOnly = b
+		case "help":
+			g.Help = b
+		case "no-color":
+			g.NoColor = b
+		}
+		return nil
+	}
+	if err := checkValue(f, val); err != nil {
+		return &UsageError{Msg: err.Error()}
+	}
+	switch f.Name {
+	case "config":
+		g.Config = val
+	case "site":
+		g.Site = val
+	case "conf":
+		g.Conf = val
+	case "cluster":
+		g.Cluster = val
+	case "id":
+		g.ID = val
+	case "keyring":
+		g.Keyring = val
+	case "format":
+		g.Format = val
+	case "theme":
+		g.Theme = val
+	case "timeout":
+		g.Timeout, _ = time.ParseDuration(val)
+	}
+	return nil
+}
+
+func checkValue(f *Flag, val string) error {
+	switch f.Kind {
+	case Int:
+		if _, err := strconv.ParseInt(val, 10, 64); err != nil {
+			return fmt.Errorf("option --%s: %q is not a whole number", f.Name, val)
+		}
+	case Size:
+		if _, err := ParseSize(val); err != nil {
+			return fmt.Errorf("option --%s: %v", f.Name, err)
+		}
+	case Duration:
+		d, err := time.ParseDuration(val)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("option --%s: %q is not a positive duration (e.g. 10s, 2m)", f.Name, val)
+		}
+	case Enum:
+		for _, v := range f.Values {
+			if v == val {
+				return nil
+			}
+		}
+		return fmt.Errorf("option --%s: %q is not one of %s", f.Name, val, strings.Join(f.Values, ", "))
+	case String:
+		if val == "" {
+			return fmt.Errorf("option --%s: empty value", f.Name)
+		}
+	}
+	return nil
+}
+
+// ParseSize reads sizes the way rbd does: a number of bytes, or with a
+// B/K/M/G/T suffix (binary units; "KiB"-style and lower case also accepted).
+func ParseSize(s string) (uint64, error) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return 0, errors.New("empty size")
+	}
+	u := strings.ToUpper(t)
+	u = strings.TrimSuffix(u, "IB")
+	u = strings.TrimSuffix(u, "B")
+	mult := uint64(1)
+	if u != "" {
+		switch u[len(u)-1] {
+		case 'K':
+			mult = 1 << 10
+		case 'M':
+			mult = 1 << 20
+		case 'G':
+			mult = 1 << 30
+		case 'T':
+			mult = 1 << 40
+		}
+		if mult != 1 {
+			u = u[:len(u)-1]
+		}
+	}
+	n, err := strconv.ParseUint(u, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a size (use bytes or a B/K/M/G/T suffix, e.g. 4K, 16M)", s)
+	}
+	if n > (1<<64-1)/mult {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	return n * mult, nil
+}
+
+func (r *Registry) unknown(words []string) error {
+	typed := strings.Join(words, " ")
+	if typed == "" {
+		return &UsageError{Msg: "no command given (see `rbdtui help`)"}
+	}
+	// Suggest commands sharing the longest prefix with what was typed.
+	best, bestN := []string{}, 0
+	for _, c := range r.Commands() {
+		k := 0
+		for k < len(words) && k < len(c.Path) && words[k] == c.Path[k] {
+			k++
+		}
+		if k > bestN {
+			best, bestN = []string{c.Name()}, k
+		} else if k == bestN && k > 0 {
+			best = append(best, c.Name())
+		}
+	}
+	msg := fmt.Sprintf("unknown command %q", typed)
+	if bestN > 0 {
+		if len(best) > 8 {
+			best = best[:8]
+		}
+		msg += "; did you mean: " + strings.Join(best, ", ")
+	} else {
+		msg += " (see `rbdtui help`)"
+	}
+	return &UsageError{Msg: msg}
+}
+
+// Complete offers completions for the last word of line, for the palette.
+func (r *Registry) Complete(words []string, partial string, includeCLIOnly bool) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range r.cmds {
+		if c.CLIOnly && !includeCLIOnly {
+			continue
+		}
+		for _, p := range c.paths() {
+			if len(p) > len(words) && equal(p[:len(words)], words) && strings.HasPrefix(p[len(words)], partial) {
+				if w := p[len(words)]; !seen[w] {
+					seen[w] = true
+					out = append(out, w)
+				}
+			}
+		}
+		if equal(c.Path, words) && strings.HasPrefix(partial, "-") {
+			for _, f := range append(append([]Flag(nil), c.Flags...), GlobalFlags...) {
+				if s := "--" + f.Name; strings.HasPrefix(s, partial) && !seen[s] {
+					seen[s] = true
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

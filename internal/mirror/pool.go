@@ -1,0 +1,57 @@
+package mirror
+
+import (
+	"context"
+
+	"github.com/ceph/go-ceph/rbd"
+	"github.com/rbdtui/rbdtui/internal/site"
+	"github.com/rbdtui/rbdtui/model"
+)
+
+// PoolSummary fills a pool's mirroring mode, site name, peer count and image
+// count, without opening any image.
+func PoolSummary(ctx context.Context, c *site.Conn, p model.Pool) (model.Pool, error) {
+	io, err := c.IOContext(ctx, p.Name)
+	if err != nil {
+		return p, err
+	}
+	conn, err := c.Rados(ctx)
+	if err != nil {
+		return p, err
+	}
+	return site.Call(ctx, c, "read mirroring of pool "+p.Name, func() (model.Pool, error) {
+		mode, err := rbd.GetMirrorMode(io)
+		if err != nil {
+			return p, err
+		}
+		p.MirrorMode = modeName(mode)
+		if name, err := rbd.GetMirrorSiteName(conn); err == nil {
+			p.SiteName = name
+		}
+		if mode != rbd.MirrorModeDisabled {
+			peers, err := rbd.ListMirrorPeerSite(io)
+			if err != nil {
+				return p, err
+			}
+			p.Peers = len(peers)
+		}
+		names, err := rbd.GetImageNames(io)
+		if err != nil {
+			return p, err
+		}
+		p.Images = len(names)
+		return p, nil
+	})
+}
+
+func modeName(m rbd.MirrorMode) string {
+	switch m {
+	case rbd.MirrorModeDisabled:
+		return "disabled"
+	case rbd.MirrorModeImage:
+		return "image"
+	case rbd.MirrorModePool:
+		return "pool"
+	}
+	return "unknown"
+}

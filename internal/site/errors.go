@@ -1,0 +1,99 @@
+package site
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"syscall"
+)
+
+// Error is a failure on one site, worded for an operator: which site, what
+// rbdtui was doing, and what went wrong in words rather than errno numbers.
+type Error struct {
+	Site string
+	Op   string
+	Err  error
+	// Hint says what to do about it, when there is something to say.
+	Hint string
+}
+
+func (e *Error) Error() string {
+	s := fmt.Sprintf("site %s: %s: %v", e.Site, e.Op, e.Err)
+	if e.Hint != "" {
+		s += " (" + e.Hint + ")"
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errno extracts the (positive) errno from a go-ceph error, or 0.
+func Errno(err error) int {
+	var ec interface{ ErrorCode() int }
+	if errors.As(err, &ec) {
+		n := ec.ErrorCode()
+		if n < 0 {
+			n = -n
+		}
+		return n
+	}
+	var se syscall.Errno
+	if errors.As(err, &se) {
+		return int(se)
+	}
+	return 0
+}
+
+// IsErrno reports whether err carries errno n.
+func IsErrno(err error, n syscall.Errno) bool { return Errno(err) == int(n) }
+
+// Words is a short operator phrase for common errnos, used when wrapping
+// librados errors whose own text is "rados: ret=-110, Connection timed out".
+func Words(err error) string {
+	if err == nil {
+		return ""
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out"
+	}
+	switch syscall.Errno(Errno(err)) {
+	case syscall.ETIMEDOUT:
+		return "timed out"
+	case syscall.EACCES, syscall.EPERM:
+		return "permission denied"
+	case syscall.ENOENT:
+		return "not found"
+	case syscall.EEXIST:
+		return "already exists"
+	case syscall.EBUSY:
+		return "busy"
+	case syscall.EINVAL:
+		return "invalid argument"
+	case syscall.ENOTCONN, syscall.ESHUTDOWN:
+		return "not connected"
+	case syscall.ENOSYS, syscall.EOPNOTSUPP:
+		return "not supported by this cluster"
+	}
+	return err.Error()
+}
+
+// connectError turns a failed connect into an operator message.
+func connectError(site, client, keyring, monHost string, timeout string, err error) error {
+	e := &Error{Site: site, Op: "connect as " + client, Err: err}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || IsErrno(err, syscall.ETIMEDOUT):
+		e.Err = fmt.Errorf("no monitor answered within %s", timeout)
+		e.Hint = "is the site up and is " + monHost + " reachable?"
+	case IsErrno(err, syscall.EACCES) || IsErrno(err, syscall.EPERM):
+		e.Err = errors.New("authentication failed")
+		if keyring != "" {
+			e.Hint = "the key in " + keyring + " is not accepted by this cluster for " + client
+		} else {
+			e.Hint = "no keyring configured for " + client
+		}
+	case IsErrno(err, syscall.ENOENT):
+		e.Err = errors.New("no key found for " + client)
+		e.Hint = "check the keyring file and the client name"
+	}
+	return e
+}

@@ -1,0 +1,317 @@
+// Package site keeps one librados connection per configured Ceph cluster and
+// makes every call on it bounded: go-ceph blocks inside cgo, so each call runs
+// where a deadline can abandon it, and the connection itself is configured
+// with mon and osd op timeouts so abandoned calls end on their own. A site
+// that stops answering is dropped and reconnected on the next call, which is
+// how the console recovers when a site comes back.
+package site
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/ceph/go-ceph/rados"
+	"github.com/rbdtui/rbdtui/internal/config"
+)
+
+// Manager owns the connections to every configured site.
+type Manager struct {
+	cfg   *config.Config
+	mu    sync.Mutex
+	sites map[string]*Conn
+}
+
+// NewManager prepares connections for every site of cfg; nothing connects
+// until a site is first used.
+func NewManager(cfg *config.Config) *Manager {
+	m := &Manager{cfg: cfg, sites: map[string]*Conn{}}
+	for _, s := range cfg.Sites {
+		m.sites[s.Name] = &Conn{cfg: s, timeout: cfg.EffectiveTimeout(s)}
+	}
+	return m
+}
+
+// Config returns the configuration the manager was built from.
+func (m *Manager) Config() *config.Config { return m.cfg }
+
+// Site returns the connection holder of a configured site.
+func (m *Manager) Site(name string) (*Conn, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if name == "" && len(m.cfg.Sites) > 0 {
+		name = m.cfg.Sites[0].Name
+	}
+	c, ok := m.sites[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown site %q (configured: %s)", name, strings.Join(m.cfg.SiteNames(), ", "))
+	}
+	return c, nil
+}
+
+// Close shuts every connection down.
+func (m *Manager) Close() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range m.sites {
+		c.drop()
+	}
+}
+
+// Conn is one site's connection, created lazily and replaced after failures.
+type Conn struct {
+	cfg     config.Site
+	timeout time.Duration
+
+	mu         sync.Mutex
+	conn       *rados.Conn
+	ioctx      map[string]*rados.IOContext
+	connecting chan struct{} // closed when the running connect attempt ends
+	lastErr    error
+}
+
+// Name is the site's configured name.
+func (c *Conn) Name() string { return c.cfg.Name }
+
+// Config is the site's configuration entry.
+func (c *Conn) Config() config.Site { return c.cfg }
+
+// Timeout is the bound on one call to this site.
+func (c *Conn) Timeout() time.Duration { return c.timeout }
+
+// WithTimeout derives a context bounded by the site's timeout, unless ctx
+// already has an earlier deadline.
+func (c *Conn) WithTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, c.timeout)
+}
+
+// Rados returns a connected librados handle, connecting first if needed.
+func (c *Conn) Rados(ctx context.Context) (*rados.Conn, error) {
+	for {
+		c.mu.Lock()
+		if c.conn != nil {
+			conn := c.conn
+			c.mu.Unlock()
+			return conn, nil
+		}
+		wait := c.connecting
+		if wait == nil {
+			wait = make(chan struct{})
+			c.connecting = wait
+			go c.connect(wait)
+		}
+		c.mu.Unlock()
+		select {
+		case <-wait:
+			c.mu.Lock()
+			conn, err := c.conn, c.lastErr
+			c.mu.Unlock()
+			if conn != nil {
+				return conn, nil
+			}
+			return nil, err
+		case <-ctx.Done():
+			return nil, connectError(c.cfg.Name, c.cfg.ClientName(), c.cfg.Keyring, c.monHost(), c.timeout.String(), ctx.Err())
+		}
+	}
+}
+
+// connect runs one attempt; client_mount_timeout bounds it even when nobody
+// waits for the result any more.
+func (c *Conn) connect(done chan struct{}) {
+	conn, err := c.dial()
+	c.mu.Lock()
+	c.conn, c.lastErr, c.connecting = conn, err, nil
+	c.ioctx = map[string]*rados.IOContext{}
+	c.mu.Unlock()
+	close(done)
+}
+
+func (c *Conn) dial() (*rados.Conn, error) {
+	cluster := c.cfg.Cluster
+	if cluster == "" {
+		cluster = "ceph"
+	}
+	conn, err := rados.NewConnWithClusterAndUser(cluster, c.cfg.ClientName())
+	if err != nil {
+		return nil, &Error{Site: c.cfg.Name, Op: "create client " + c.cfg.ClientName(), Err: err}
+	}
+	if err := conn.ReadConfigFile(c.cfg.Conf); err != nil {
+		conn.Shutdown()
+		return nil, &Error{Site: c.cfg.Name, Op: "read ceph.conf " + c.cfg.Conf, Err: errors.New(Words(err))}
+	}
+	secs := strconv.Itoa(int((c.timeout + time.Second - 1) / time.Second))
+	opts := [][2]string{
+		{"client_mount_timeout", secs},
+		{"rados_mon_op_timeout", secs},
+		{"rados_osd_op_timeout", secs},
+		// librados logs auth and hunting failures to stderr, which would
+		// scribble over the console: errors come back as values instead.
+		{"log_to_stderr", "false"},
+		{"err_to_stderr", "false"},
+	}
+	if c.cfg.Keyring != "" {
+		opts = append(opts, [2]string{"keyring", c.cfg.Keyring})
+	}
+	for _, o := range opts {
+		if err := conn.SetConfigOption(o[0], o[1]); err != nil {
+			conn.Shutdown()
+			return nil, &Error{Site: c.cfg.Name, Op: "set " + o[0], Err: err}
+		}
+	}
+	if err := conn.Connect(); err != nil {
+		mon, _ := conn.GetConfigOption("mon_host")
+		conn.Shutdown()
+		if mon == "" {
+			mon = "the monitors"
+		}
+		return nil, connectError(c.cfg.Name, c.cfg.ClientName(), c.cfg.Keyring, mon, c.timeout.String(), err)
+	}
+	return conn, nil
+}
+
+func (c *Conn) monHost() string {
+	return "the monitors in " + c.cfg.Conf
+}
+
+// drop forgets the connection; its shutdown runs in the background because a
+// wedged connection may block in librados.
+func (c *Conn) drop() {
+	c.mu.Lock()
+	conn, ioctxs := c.conn, c.ioctx
+	c.conn, c.ioctx = nil, nil
+	c.mu.Unlock()
+	if conn == nil {
+		return
+	}
+	go func() {
+		for _, io := range ioctxs {
+			io.Destroy()
+		}
+		conn.Shutdown()
+	}()
+}
+
+// IOContext returns a cached io context for pool.
+func (c *Conn) IOContext(ctx context.Context, pool string) (*rados.IOContext, error) {
+	conn, err := c.Rados(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if io, ok := c.ioctx[pool]; ok && c.conn == conn {
+		c.mu.Unlock()
+		return io, nil
+	}
+	c.mu.Unlock()
+	io, err := Call(ctx, c, "open pool "+pool, func() (*rados.IOContext, error) {
+		return conn.OpenIOContext(pool)
+	})
+	if err != nil {
+		if IsErrno(err, syscall.ENOENT) {
+			return nil, &Error{Site: c.cfg.Name, Op: "open pool", Err: fmt.Errorf("pool %q does not exist", pool)}
+		}
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn != conn {
+		io.Destroy()
+		return nil, &Error{Site: c.cfg.Name, Op: "open pool " + pool, Err: errors.New("connection was reset; try again")}
+	}
+	if old, ok := c.ioctx[pool]; ok {
+		io.Destroy()
+		return old, nil
+	}
+	c.ioctx[pool] = io
+	return io, nil
+}
+
+// Call runs fn, a blocking librados call on site c, bounded by ctx and by the
+// site's timeout. When the bound passes first the call is abandoned (it ends
+// by itself through the op timeouts) and the connection is dropped so that
+// the next call starts afresh.
+func Call[T any](ctx context.Context, c *Conn, op string, fn func() (T, error)) (T, error) {
+	ctx, cancel := c.WithTimeout(ctx)
+	defer cancel()
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := fn()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			if isConnectionLoss(r.err) {
+				c.drop()
+			}
+			var se *Error
+			if errors.As(r.err, &se) {
+				return r.v, r.err
+			}
+			return r.v, &Error{Site: c.cfg.Name, Op: op, Err: wrapErrno(r.err)}
+		}
+		return r.v, nil
+	case <-ctx.Done():
+		c.drop()
+		var zero T
+		return zero, &Error{Site: c.cfg.Name, Op: op, Err: fmt.Errorf("no answer within %s", c.timeout), Hint: "the site may be down or overloaded; rbdtui will reconnect on the next call"}
+	}
+}
+
+func isConnectionLoss(err error) bool {
+	switch syscall.Errno(Errno(err)) {
+	case syscall.ETIMEDOUT, syscall.ENOTCONN, syscall.ESHUTDOWN:
+		return true
+	}
+	return false
+}
+
+// wrapErrno keeps the errno reachable (errors.Is/Errno) while reading well.
+func wrapErrno(err error) error {
+	w := Words(err)
+	if w == err.Error() {
+		return err
+	}
+	return &wordsError{words: w, err: err}
+}
+
+type wordsError struct {
+	words string
+	err   error
+}
+
+func (w *wordsError) Error() string { return w.words }
+func (w *wordsError) Unwrap() error { return w.err }
+
+// MonCommand sends one mon command (a JSON object) and returns its output.
+func (c *Conn) MonCommand(ctx context.Context, cmd map[string]any) ([]byte, error) {
+	conn, err := c.Rados(ctx)
+	if err != nil {
+		return nil, err
+	}
+	prefix, _ := cmd["prefix"].(string)
+	if _, ok := cmd["format"]; !ok {
+		cmd["format"] = "json"
+	}
+	buf, err := jsonMarshal(cmd)
+	if err != nil {
+		return nil, err
+	}
+	return Call(ctx, c, "mon command \""+prefix+"\"", func() ([]byte, error) {
+		out, info, err := conn.MonCommand(buf)
+		if err != nil && info != "" {
+			return nil, fmt.Errorf("%s: %w", strings.TrimSpace(info), err)
+		}
+		return out, err
+	})
+}

@@ -1,0 +1,103 @@
+package site
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/rbdtui/rbdtui/model"
+)
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// Probe connects if needed and reads the site's health, fsid and rbd-mirror
+// daemons. It never returns an error: an unreachable site is a status.
+func (c *Conn) Probe(ctx context.Context) model.SiteStatus {
+	start := time.Now()
+	st := model.SiteStatus{Site: c.cfg.Name, Client: c.cfg.ClientName(), MirrorDaemons: -1, CheckedAt: start}
+	conn, err := c.Rados(ctx)
+	if err != nil {
+		st.Err = err.Error()
+		st.Health = model.HealthUnknown
+		return st
+	}
+	if mon, err := conn.GetConfigOption("mon_host"); err == nil {
+		st.MonAddr = mon
+	}
+	out, err := c.MonCommand(ctx, map[string]any{"prefix": "health"})
+	if err != nil {
+		st.Err = err.Error()
+		st.Health = model.HealthUnknown
+		return st
+	}
+	var h struct {
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal(out, &h); err != nil {
+		st.Err = "cannot parse health: " + err.Error()
+		return st
+	}
+	st.Reachable = true
+	st.Health = h.Status
+	st.Latency = time.Since(start)
+	st.LatencyMS = float64(st.Latency.Microseconds()) / 1000
+	if fsid, err := Call(ctx, c, "get fsid", conn.GetFSID); err == nil {
+		st.FSID = fsid
+	}
+	if n, err := c.MirrorDaemonCount(ctx); err == nil {
+		st.MirrorDaemons = n
+	}
+	return st
+}
+
+// MirrorDaemonCount counts rbd-mirror daemons in the mon's service map. It
+// needs the mon command "service dump", which a plain "profile rbd" user may
+// not run.
+func (c *Conn) MirrorDaemonCount(ctx context.Context) (int, error) {
+	out, err := c.MonCommand(ctx, map[string]any{"prefix": "service dump"})
+	if err != nil {
+		return 0, err
+	}
+	var d struct {
+		Services map[string]struct {
+			Daemons map[string]json.RawMessage `json:"daemons"`
+		} `json:"services"`
+	}
+	if err := json.Unmarshal(out, &d); err != nil {
+		return 0, err
+	}
+	n := 0
+	for k := range d.Services["rbd-mirror"].Daemons {
+		if k != "summary" {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Pools lists the pools that carry the rbd application.
+func (c *Conn) Pools(ctx context.Context) ([]model.Pool, error) {
+	out, err := c.MonCommand(ctx, map[string]any{"prefix": "osd pool ls", "detail": "detail"})
+	if err != nil {
+		return nil, err
+	}
+	var pools []struct {
+		Name string                     `json:"pool_name"`
+		ID   int64                      `json:"pool_id"`
+		Apps map[string]json.RawMessage `json:"application_metadata"`
+	}
+	if err := json.Unmarshal(out, &pools); err != nil {
+		return nil, &Error{Site: c.cfg.Name, Op: "list pools", Err: errors.New("unexpected answer: " + err.Error())}
+	}
+	var res []model.Pool
+	for _, p := range pools {
+		if _, ok := p.Apps["rbd"]; !ok {
+			continue
+		}
+		res = append(res, model.Pool{Site: c.cfg.Name, Name: p.Name, ID: p.ID})
+	}
+	sort.Slice(res, func(i, j int) bool { return res[i].Name < res[j].Name })
+	return res, nil
+}
