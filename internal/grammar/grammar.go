@@ -46,6 +46,9 @@ type Arg struct {
 	Optional bool
 	// Variadic takes every remaining positional argument.
 	Variadic bool
+	// ByOptions marks a spec that may be given by options instead
+	// (--pool/--image as rbd allows); the command then checks for it.
+	ByOptions bool
 }
 
 // Command is one command of the grammar.
@@ -383,6 +386,8 @@ func (r *Registry) Parse(argv []string) (*Invocation, error) {
 		if ai < len(pos) {
 			inv.Args[a.Name] = []string{pos[ai]}
 			ai++
+		} else if !a.Optional && !a.ByOptions {
+			return nil, &UsageError{Msg: fmt.Sprintf("missing <%s>", a.Name), Usage: cmd.Usage()}
 		}
 	}
 	if ai < len(pos) {
