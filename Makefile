@@ -1,0 +1,78 @@
+# rbdtui: build, test and run against a local two-site Ceph lab.
+#   make run    install what is missing, build, start the lab, open the console
+#   make test   install, build, start the lab, vet, run every test, stop the lab
+SHELL      := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
+export PATH := /usr/local/go/bin:$(PATH)
+
+GO        ?= go
+TAGS      := pacific
+LAB_DIR   ?= $(CURDIR)/.lab
+BIN       := bin/rbdtui
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+RESULTS   := test-results
+# Debian 12 packages: the Ceph daemons of the lab, the rbd CLI, and the
+# headers go-ceph builds against.
+DEB_PKGS  := ceph-mon ceph-mgr ceph-osd rbd-mirror ceph-common librados-dev librbd-dev gcc
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PKGS      := ./...
+
+.PHONY: all deps build run test vet fmt lab-up lab-down lab-status bench clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 (https://go.dev/dl) into /usr/local/go"; exit 1; }
+
+build: deps
+	$(GO) build -tags $(TAGS) -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/rbdtui
+
+lab-up: build
+	./$(BIN) lab up --dir $(LAB_DIR)
+
+lab-down:
+	@if [ -x $(BIN) ]; then ./$(BIN) lab down --dir $(LAB_DIR); else echo "no $(BIN); nothing to stop"; fi
+
+lab-status: build
+	./$(BIN) lab status --dir $(LAB_DIR)
+
+run: lab-up
+	./$(BIN) --config $(LAB_DIR)/rbdtui.yaml
+
+fmt:
+	@out=$$(gofmt -l cmd ui model internal themes); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet: deps
+	$(GO) vet -tags $(TAGS) ./...
+
+# The lab is stopped whatever the tests do. The summary line at the end
+# counts every test and subtest.
+test: build fmt vet
+	@mkdir -p $(RESULTS)
+	@trap './$(BIN) lab down --dir $(LAB_DIR)' EXIT; \
+	./$(BIN) lab up --dir $(LAB_DIR); \
+	rc=0; \
+	RBDTUI_LAB_DIR=$(LAB_DIR) $(GO) test -tags $(TAGS) -count=1 -p 1 -timeout 20m -v $(PKGS) 2>&1 | tee $(RESULTS)/test.log || rc=$$?; \
+	grep -E '^(ok|FAIL|---|panic)' $(RESULTS)/test.log | grep -vE '^--- (PASS|SKIP)' || true; \
+	pass=$$(grep -cE '^\s*--- PASS' $(RESULTS)/test.log || true); \
+	fail=$$(grep -cE '^\s*--- FAIL' $(RESULTS)/test.log || true); \
+	skip=$$(grep -cE '^\s*--- SKIP' $(RESULTS)/test.log || true); \
+	echo "$$pass passed, $$fail failed, $$skip skipped"; \
+	exit $$rc
+
+# Benchmarks run side by side with the rbd CLI on the lab and print ratios.
+bench: build
+	@trap './$(BIN) lab down --dir $(LAB_DIR)' EXIT; \
+	./$(BIN) lab up --dir $(LAB_DIR); \
+	RBDTUI_LAB_DIR=$(LAB_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -count 1 $(PKGS)
+
+clean:
+	rm -rf bin $(RESULTS)
