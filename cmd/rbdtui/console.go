@@ -2,11 +2,59 @@ package main
 
 import (
 	"context"
+	"os"
+	"time"
 
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/rbdtui/rbdtui/internal/backend"
 	"github.com/rbdtui/rbdtui/internal/cli"
+	"github.com/rbdtui/rbdtui/themes"
+	"github.com/rbdtui/rbdtui/ui"
 )
 
-// runConsole opens the TUI on the configured sites.
+// runConsole opens the TUI on the configured sites. Configuration mistakes
+// (unknown theme, unknown key action) are reported before the screen opens.
 func runConsole(ctx context.Context, env *cli.Env) error {
-	return cli.Usagef("console not wired yet")
+	cfg, err := env.Config()
+	if err != nil {
+		return err
+	}
+	theme, err := themes.Load(cfg.UI.Theme)
+	if err != nil {
+		return cli.Usagef("config %s: ui.theme: %v", cfg.Path, err)
+	}
+	keys := ui.DefaultKeyMap()
+	if len(cfg.UI.Keys) > 0 {
+		remap := map[string][]string{}
+		for action, ks := range cfg.UI.Keys {
+			remap[action] = ks
+		}
+		if err := keys.Rebind(remap); err != nil {
+			return cli.Usagef("config %s: ui.keys: %v", cfg.Path, err)
+		}
+	}
+	if env.Inv.Globals.NoColor || os.Getenv("NO_COLOR") != "" {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	m, err := env.Sites()
+	if err != nil {
+		return err
+	}
+	// The UI's outer deadline sits above the slowest site's own timeout so
+	// that the site layer's more specific error arrives first.
+	var timeout time.Duration
+	for _, s := range cfg.Sites {
+		if t := cfg.EffectiveTimeout(s); t > timeout {
+			timeout = t
+		}
+	}
+	return ui.Run(ui.Common{
+		Backend:  backend.New(m),
+		Styles:   ui.NewStyles(theme),
+		Keys:     keys,
+		Refresh:  cfg.RefreshInterval(),
+		Timeout:  timeout + 2*time.Second,
+		ReadOnly: cfg.UI.ReadOnly,
+	})
 }

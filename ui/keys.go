@@ -1,0 +1,245 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Action names are the stable identifiers of what a key does. Config files
+// remap keys by these names, so renaming one breaks users' configs.
+const (
+	ActionUp       = "up"
+	ActionDown     = "down"
+	ActionTop      = "top"
+	ActionBottom   = "bottom"
+	ActionPageUp   = "page-up"
+	ActionPageDown = "page-down"
+	ActionExpand   = "expand"
+	ActionCollapse = "collapse"
+	ActionRefresh  = "refresh"
+	ActionHelp     = "help"
+	ActionQuit     = "quit"
+)
+
+// NodeKind says what kind of tree node the cursor is on.
+type NodeKind int
+
+const (
+	NodeNone NodeKind = iota // nothing selectable (empty tree)
+	NodeSite
+	NodePool
+)
+
+// KeyContext is what a binding may look at to decide whether it applies
+// right now. It is a plain value so Disabled funcs stay pure and testable.
+type KeyContext struct {
+	Node        NodeKind
+	ID          string // stable id of the node under the cursor
+	Expanded    bool   // the node under the cursor is expanded
+	HasChildren bool   // the node under the cursor has children loaded
+	Refreshing  bool   // a refresh is in flight
+	ReadOnly    bool
+}
+
+// Binding ties an action to its keys and its description. Keys are written
+// as tea.KeyMsg.String() spells them: "j", "up", "enter", "ctrl+c", "G".
+type Binding struct {
+	Action string
+	Keys   []string
+	Help   string
+	// Hint puts the binding on the bottom hint line; every binding is in
+	// the help overlay.
+	Hint bool
+	// Dangerous bindings change cluster state; read-only mode removes them
+	// from dispatch, hints and help alike, so they are absent, not failing.
+	Dangerous bool
+	// Disabled, when set, returns why the action cannot run now, or "" if
+	// it can. The reason is flashed when the key is pressed anyway and
+	// shown in the help overlay.
+	Disabled func(KeyContext) string
+}
+
+// DisabledReason reports why b cannot run in ctx, or "" if it can.
+func (b Binding) DisabledReason(ctx KeyContext) string {
+	if b.Disabled == nil {
+		return ""
+	}
+	return b.Disabled(ctx)
+}
+
+// KeyMap is the one registry of key bindings. Dispatch, the hint line and the
+// help overlay all read it, so a rebind shows up everywhere at once. Order is
+// significant: it is the order of the hint line and the help overlay.
+type KeyMap struct {
+	bindings []Binding
+}
+
+// DefaultKeyMap returns the built-in bindings.
+func DefaultKeyMap() *KeyMap {
+	return &KeyMap{bindings: []Binding{
+		{Action: ActionUp, Keys: []string{"up", "k"}, Help: "move up", Hint: true},
+		{Action: ActionDown, Keys: []string{"down", "j"}, Help: "move down", Hint: true},
+		{Action: ActionTop, Keys: []string{"g", "home"}, Help: "go to the top"},
+		{Action: ActionBottom, Keys: []string{"G", "end"}, Help: "go to the bottom"},
+		{Action: ActionPageUp, Keys: []string{"pgup"}, Help: "page up"},
+		{Action: ActionPageDown, Keys: []string{"pgdown"}, Help: "page down"},
+		{Action: ActionExpand, Keys: []string{"enter", "l", "right"}, Help: "expand / enter", Hint: true, Disabled: expandDisabled},
+		{Action: ActionCollapse, Keys: []string{"esc", "h", "left"}, Help: "collapse / go to parent", Hint: true, Disabled: collapseDisabled},
+		{Action: ActionRefresh, Keys: []string{"r"}, Help: "refresh all sites now", Hint: true, Disabled: refreshDisabled},
+		{Action: ActionHelp, Keys: []string{"?"}, Help: "toggle this help", Hint: true},
+		{Action: ActionQuit, Keys: []string{"q", "ctrl+c"}, Help: "quit", Hint: true},
+	}}
+}
+
+func expandDisabled(ctx KeyContext) string {
+	switch {
+	case ctx.Node == NodeNone:
+		return "nothing is selected"
+	case ctx.Node == NodePool:
+		return "a pool has nothing to expand yet"
+	case ctx.Expanded && !ctx.HasChildren:
+		return ctx.ID + " has no pools to show"
+	}
+	return ""
+}
+
+func collapseDisabled(ctx KeyContext) string {
+	switch {
+	case ctx.Node == NodeNone:
+		return "nothing is selected"
+	case ctx.Node == NodeSite && !ctx.Expanded:
+		return ctx.ID + " is already collapsed"
+	}
+	return ""
+}
+
+func refreshDisabled(ctx KeyContext) string {
+	if ctx.Refreshing {
+		return "a refresh is already running"
+	}
+	return ""
+}
+
+// Bindings returns a copy of the bindings in registry order.
+func (km *KeyMap) Bindings() []Binding {
+	out := make([]Binding, len(km.bindings))
+	for i, b := range km.bindings {
+		b.Keys = slices.Clone(b.Keys)
+		out[i] = b
+	}
+	return out
+}
+
+// Actions returns the action names the registry knows, in registry order.
+func (km *KeyMap) Actions() []string {
+	names := make([]string, len(km.bindings))
+	for i, b := range km.bindings {
+		names[i] = b.Action
+	}
+	return names
+}
+
+// Match returns the binding a key press triggers.
+func (km *KeyMap) Match(key string) (Binding, bool) {
+	for _, b := range km.bindings {
+		if slices.Contains(b.Keys, key) {
+			return b, true
+		}
+	}
+	return Binding{}, false
+}
+
+// Lookup returns the binding for an action name.
+func (km *KeyMap) Lookup(action string) (Binding, bool) {
+	for _, b := range km.bindings {
+		if b.Action == action {
+			return b, true
+		}
+	}
+	return Binding{}, false
+}
+
+// Rebind replaces the keys of the named actions, as a config file asks. It
+// is all or nothing: on any error the KeyMap is unchanged. It rejects
+// unknown action names (naming every one of them and the valid names), empty
+// key lists, which would make an action unreachable, and any key that would
+// end up bound to two actions.
+func (km *KeyMap) Rebind(keys map[string][]string) error {
+	var unknown []string
+	for action := range keys {
+		if _, ok := km.Lookup(action); !ok {
+			unknown = append(unknown, fmt.Sprintf("%q", action))
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("unknown key action %s; valid actions are %s",
+			strings.Join(unknown, ", "), strings.Join(km.Actions(), ", "))
+	}
+
+	next := km.clone()
+	for i := range next.bindings {
+		b := &next.bindings[i]
+		ks, ok := keys[b.Action]
+		if !ok {
+			continue
+		}
+		if len(ks) == 0 {
+			return fmt.Errorf("key action %q: no keys given; it would be unreachable", b.Action)
+		}
+		for _, k := range ks {
+			if strings.TrimSpace(k) == "" {
+				return fmt.Errorf("key action %q: empty key name", b.Action)
+			}
+		}
+		b.Keys = slices.Clone(ks)
+	}
+
+	owner := map[string]string{}
+	for _, b := range next.bindings {
+		for _, k := range b.Keys {
+			if prev, dup := owner[k]; dup && prev != b.Action {
+				return fmt.Errorf("key %q would be bound to both %q and %q", k, prev, b.Action)
+			}
+			owner[k] = b.Action
+		}
+	}
+	km.bindings = next.bindings
+	return nil
+}
+
+func (km *KeyMap) clone() *KeyMap {
+	return &KeyMap{bindings: km.Bindings()}
+}
+
+// clearDangerous drops the bindings that change cluster state, for read-only
+// mode (k9s ClearDanger): a key that is absent cannot be pressed by mistake.
+func (km *KeyMap) clearDangerous() {
+	km.bindings = slices.DeleteFunc(km.bindings, func(b Binding) bool { return b.Dangerous })
+}
+
+// keyLabel is how a key name is shown to the operator.
+func keyLabel(k string) string {
+	switch k {
+	case "up":
+		return "↑"
+	case "down":
+		return "↓"
+	case "left":
+		return "←"
+	case "right":
+		return "→"
+	}
+	return k
+}
+
+// keysLabel joins the labels of keys for the help overlay.
+func keysLabel(keys []string) string {
+	labels := make([]string, len(keys))
+	for i, k := range keys {
+		labels[i] = keyLabel(k)
+	}
+	return strings.Join(labels, " ")
+}

@@ -1,0 +1,153 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"github.com/rbdtui/rbdtui/model"
+	"github.com/rbdtui/rbdtui/themes"
+)
+
+// checkFrame asserts the layout invariants: no line wider than the terminal,
+// and exactly as many lines as it is high, so nothing scrolls or wraps.
+func checkFrame(t *testing.T, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) != h {
+		t.Errorf("%dx%d: %d lines, want %d", w, h, len(lines), h)
+	}
+	for i, l := range lines {
+		if lw := ansi.StringWidth(l); lw > w {
+			t.Errorf("%dx%d: line %d is %d wide: %q", w, h, i, lw, l)
+		}
+	}
+}
+
+func TestLayoutSweep(t *testing.T) {
+	if testing.Short() {
+		t.Skip("layout sweep skipped in -short mode")
+	}
+	// Long names, a long error and many pools stress every width.
+	f := lab()
+	f.SetSites(
+		model.Site{Name: "site-a", Conf: "/etc/ceph/site-a.conf"},
+		model.Site{Name: "site-b", Conf: "/etc/ceph/site-b.conf"},
+		model.Site{Name: "a-site-with-a-remarkably-long-name-for-a-ceph-cluster", Conf: "/etc/ceph/" + strings.Repeat("deep/", 20) + "ceph.conf"},
+	)
+	f.Fail("a-site-with-a-remarkably-long-name-for-a-ceph-cluster",
+		errors.New(strings.Repeat("rados_connect: connection timed out talking to mon.c at 198.51.100.7:3300; ", 5)))
+	var pools []model.Pool
+	for i := range 60 {
+		pools = append(pools, model.Pool{Site: "site-b", Name: fmt.Sprintf("pool-with-a-long-name-%02d", i), ID: int64(i), MirrorMode: "image", SiteName: "site-b"})
+	}
+	f.SetPools("site-b", pools...)
+
+	scenarios := map[string][]string{
+		"site":        nil,
+		"pool":        {"j"},
+		"deep pool":   {"G", "k"},
+		"unreachable": {"G"},
+		"help":        {"?"},
+		"collapsed":   {"h"},
+	}
+	for _, name := range themes.Names() {
+		th, _ := themes.Load(name)
+		styles := NewStyles(th)
+		for scenario, keys := range scenarios {
+			t.Run(name+"/"+scenario, func(t *testing.T) {
+				h := newHarness(t, f, func(c *Common) { c.Styles = styles; c.Refresh = 30e9; c.ReadOnly = true })
+				h.init()
+				h.press(keys...)
+				for w := MinWidth; w <= 250; w += 10 {
+					for ht := 20; ht <= 80; ht += 6 {
+						h.send(sizeMsg(w, ht))
+						checkFrame(t, h.view(), w, ht)
+					}
+				}
+				h.send(sizeMsg(MinWidth, MinHeight))
+				v := h.view()
+				checkFrame(t, v, MinWidth, MinHeight)
+				if strings.Contains(v, "too small") {
+					t.Errorf("%dx%d is the supported minimum but shows the too-small screen", MinWidth, MinHeight)
+				}
+			})
+		}
+	}
+}
+
+func TestTooSmall(t *testing.T) {
+	h := newHarness(t, lab())
+	h.init()
+	for _, sz := range [][2]int{{59, 16}, {60, 15}, {59, 40}, {200, 10}, {40, 12}, {18, 3}, {10, 2}, {1, 1}} {
+		w, ht := sz[0], sz[1]
+		h.send(sizeMsg(w, ht))
+		v := h.view()
+		lines := strings.Split(v, "\n")
+		if len(lines) > ht {
+			t.Errorf("%dx%d: %d lines", w, ht, len(lines))
+		}
+		for i, l := range lines {
+			if lw := ansi.StringWidth(l); lw > w {
+				t.Errorf("%dx%d: line %d is %d wide: %q", w, ht, i, lw, l)
+			}
+		}
+		if w >= 18 && !strings.Contains(v, "terminal too small") {
+			t.Errorf("%dx%d: no too-small message:\n%s", w, ht, v)
+		}
+		if w >= 40 && ht >= 3 && !strings.Contains(v, fmt.Sprintf("%dx%d, need at least %dx%d", w, ht, MinWidth, MinHeight)) {
+			t.Errorf("%dx%d: the message does not give the sizes:\n%s", w, ht, v)
+		}
+	}
+	// The keys still work on the too-small screen.
+	h.press("q")
+	if !h.quit {
+		t.Error("q does not quit from the too-small screen")
+	}
+}
+
+func TestUnsizedViewIsEmpty(t *testing.T) {
+	h := newHarness(t, lab(), func(c *Common) { c.Width, c.Height = 0, 0 })
+	h.init()
+	if v := h.view(); v != "" {
+		t.Fatalf("unsized view = %q, want empty until the first WindowSizeMsg", v)
+	}
+}
+
+// TestLayoutSweepWithColour repeats a coarse sweep with escape sequences in
+// the output, where a width computed on bytes or a truncation that cuts an
+// escape in half would show. The profile is global, so this test must not
+// run in parallel with others.
+func TestLayoutSweepWithColour(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.TrueColor)
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+
+	f := lab()
+	f.Fail("site-b", errors.New(strings.Repeat("mon unreachable; ", 12)))
+	for _, name := range themes.Names() {
+		th, _ := themes.Load(name)
+		h := newHarness(t, f, func(c *Common) { c.Styles = NewStyles(th) })
+		h.init()
+		for _, keys := range [][]string{nil, {"j"}, {"G"}, {"?"}} {
+			h.press(keys...)
+			for w := MinWidth; w <= 250; w += 38 {
+				for ht := MinHeight; ht <= 80; ht += 16 {
+					h.send(sizeMsg(w, ht))
+					v := h.view()
+					if !strings.Contains(v, "\x1b[") {
+						t.Fatalf("%s: no escape sequences; the colour profile did not apply", name)
+					}
+					checkFrame(t, v, w, ht)
+				}
+			}
+			if h.a.showHelp {
+				h.press("?")
+			}
+		}
+	}
+}
