@@ -566,3 +566,18 @@ func TestRebindReachesDispatchHintsAndHelp(t *testing.T) {
 	h.press("?")
 	h.wantView("n ↓")
 }
+
+func (b hungBackend) Images(context.Context, string, string) ([]model.Image, error) {
+	<-b.hang
+	return nil, nil
+}
+
+func (b hungBackend) ImageDetail(context.Context, string, model.ImageSpec) (model.ImageDetail, error) {
+	<-b.hang
+	return model.ImageDetail{}, nil
+}
+
+func (b hungBackend) Exec(context.Context, []string, func(model.Progress)) (model.ExecResult, error) {
+	<-b.hang
+	return model.ExecResult{}, nil
+}

@@ -50,7 +50,7 @@ func runConsole(ctx context.Context, env *cli.Env) error {
 		}
 	}
 	return ui.Run(ui.Common{
-		Backend:  backend.New(m),
+		Backend:  backend.New(m, cli.New(version)),
 		Styles:   ui.NewStyles(theme),
 		Keys:     keys,
 		Refresh:  cfg.RefreshInterval(),

@@ -1,11 +1,13 @@
 // Package backend is the thin adapter that implements model.Backend over the
-// engines (internal/site, internal/mirror, ...). It is the only place where
-// the console's requests meet librados.
+// engines (internal/site, internal/mirror, ...) and the command handlers of
+// internal/cli. It is the only place where the console's requests meet
+// librados.
 package backend
 
 import (
 	"context"
 
+	"github.com/rbdtui/rbdtui/internal/cli"
 	"github.com/rbdtui/rbdtui/internal/mirror"
 	"github.com/rbdtui/rbdtui/internal/site"
 	"github.com/rbdtui/rbdtui/model"
@@ -14,12 +16,13 @@ import (
 // Backend implements model.Backend for real.
 type Backend struct {
 	sites *site.Manager
+	app   *cli.App
 }
 
 var _ model.Backend = (*Backend)(nil)
 
-// New wraps a site manager.
-func New(m *site.Manager) *Backend { return &Backend{sites: m} }
+// New wraps a site manager; app runs the commands of Exec.
+func New(m *site.Manager, app *cli.App) *Backend { return &Backend{sites: m, app: app} }
 
 // Sites lists the configured sites.
 func (b *Backend) Sites() []model.Site {
@@ -58,4 +61,27 @@ func (b *Backend) Pools(ctx context.Context, name string) ([]model.Pool, error) 
 		}
 	}
 	return pools, nil
+}
+
+// Images lists a pool's images with mirroring status.
+func (b *Backend) Images(ctx context.Context, name, pool string) ([]model.Image, error) {
+	c, err := b.sites.Site(name)
+	if err != nil {
+		return nil, err
+	}
+	return mirror.Images(ctx, c, pool)
+}
+
+// ImageDetail opens one image.
+func (b *Backend) ImageDetail(ctx context.Context, name string, spec model.ImageSpec) (model.ImageDetail, error) {
+	c, err := b.sites.Site(name)
+	if err != nil {
+		return model.ImageDetail{}, err
+	}
+	return mirror.Detail(ctx, c, spec)
+}
+
+// Exec runs one command of the shared grammar.
+func (b *Backend) Exec(ctx context.Context, argv []string, progress func(model.Progress)) (model.ExecResult, error) {
+	return b.app.Exec(ctx, b.sites, argv, progress)
 }

@@ -4,27 +4,40 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/rbdtui/rbdtui/internal/grammar"
+	"github.com/rbdtui/rbdtui/internal/commands"
 )
 
-var versionCmd = &grammar.Command{Path: []string{"version"}, Summary: "print rbdtui's version and the Ceph libraries it runs on"}
+// handlers maps each command name of internal/commands to the function that
+// runs it; each area's file adds its own in an init function.
+var handlers = map[string]Handler{}
 
-var helpCmd = &grammar.Command{Path: []string{"help"}, Summary: "list commands, or explain one: rbdtui help mirror image status",
-	Args: []grammar.Arg{{Name: "command", Optional: true, Variadic: true, Help: "the command to explain"}}}
+func handle(name string, h Handler) {
+	if _, dup := handlers[name]; dup {
+		panic("cli: two handlers for " + name)
+	}
+	handlers[name] = h
+}
 
-// New builds the application with every command registered.
+func init() {
+	handle("sites", runSites)
+	handle("lab up", runLabUp)
+	handle("lab down", runLabDown)
+	handle("lab status", runLabStatus)
+	handle("lab load", runLabLoad)
+}
+
+// New builds the application over the shared grammar. Every declared command
+// must have a handler: a missing one is a programming error caught by tests.
 func New(version string) *App {
-	a := &App{Version: version}
-	a.Register(sitesCmd, runSites)
-	a.Register(labUpCmd, runLabUp)
-	a.Register(labDownCmd, runLabDown)
-	a.Register(labStatusCmd, runLabStatus)
-	a.Register(labLoadCmd, runLabLoad)
-	a.Register(versionCmd, func(ctx context.Context, env *Env) error {
+	a := &App{Version: version, Grammar: commands.Registry(), handlers: map[string]Handler{}}
+	for name, h := range handlers {
+		a.handlers[name] = h
+	}
+	a.handlers["version"] = func(ctx context.Context, env *Env) error {
 		fmt.Fprintf(env.Stdout, "rbdtui %s (%s)\n", a.Version, cephVersion())
 		return nil
-	})
-	a.Register(helpCmd, func(ctx context.Context, env *Env) error {
+	}
+	a.handlers["help"] = func(ctx context.Context, env *Env) error {
 		words := env.Inv.Args["command"]
 		if len(words) == 0 {
 			a.help(env.Stdout, nil)
@@ -36,6 +49,17 @@ func New(version string) *App {
 		}
 		a.help(env.Stdout, inv.Cmd)
 		return nil
-	})
+	}
 	return a
+}
+
+// Unhandled lists declared commands without a handler.
+func (a *App) Unhandled() []string {
+	var out []string
+	for _, c := range a.Grammar.Commands() {
+		if a.handlers[c.Name()] == nil {
+			out = append(out, c.Name())
+		}
+	}
+	return out
 }

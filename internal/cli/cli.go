@@ -18,6 +18,7 @@ import (
 	"github.com/rbdtui/rbdtui/internal/config"
 	"github.com/rbdtui/rbdtui/internal/grammar"
 	"github.com/rbdtui/rbdtui/internal/site"
+	"github.com/rbdtui/rbdtui/model"
 )
 
 // Exit codes.
@@ -37,8 +38,41 @@ type Env struct {
 	// IsTerminal reports whether stdin and stdout are a terminal.
 	IsTerminal bool
 
-	cfg   *config.Config
-	sites *site.Manager
+	// Progress receives events of long-running commands; nil on the CLI,
+	// where Progressf prints them to stderr instead.
+	Progress func(model.Progress)
+
+	cfg    *config.Config
+	sites  *site.Manager
+	shared bool // sites belong to the console: do not close them
+}
+
+// Progressf reports one progress event.
+func (e *Env) Progressf(p model.Progress) {
+	if e.Progress != nil {
+		e.Progress(p)
+		return
+	}
+	if e.Out.JSON() {
+		return
+	}
+	line := p.Step
+	if p.Object != "" {
+		line += " " + p.Object
+	}
+	if p.Site != "" {
+		line += " on " + p.Site
+	}
+	if p.State != "" {
+		line += ": " + p.State
+	}
+	if p.Total > 0 {
+		line += fmt.Sprintf(" (%d/%d)", p.Done, p.Total)
+	}
+	if p.Message != "" {
+		line += " " + p.Message
+	}
+	fmt.Fprintf(e.Stderr, "[%6.1fs] %s\n", p.Elapsed.Seconds(), line)
 }
 
 // Handler runs one command.
@@ -46,20 +80,11 @@ type Handler func(ctx context.Context, env *Env) error
 
 // App is the command table: the grammar plus a handler per command.
 type App struct {
-	Grammar  grammar.Registry
-	handlers map[*grammar.Command]Handler
+	Grammar  *grammar.Registry
+	handlers map[string]Handler
 	// Console opens the TUI; nil in builds without it.
 	Console func(ctx context.Context, env *Env) error
 	Version string
-}
-
-// Register adds a command and its handler.
-func (a *App) Register(c *grammar.Command, h Handler) {
-	if a.handlers == nil {
-		a.handlers = map[*grammar.Command]Handler{}
-	}
-	a.Grammar.Add(c)
-	a.handlers[c] = h
 }
 
 // exitError carries a specific exit code.
@@ -110,7 +135,12 @@ func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTe
 		a.help(stdout, inv.Cmd)
 		return ExitOK
 	}
-	return a.finish(stderr, a.handlers[inv.Cmd](ctx, env))
+	h := a.handlers[inv.Cmd.Name()]
+	if h == nil {
+		fmt.Fprintf(stderr, "rbdtui: '%s' is not available in this build\n", inv.Cmd.Name())
+		return ExitFail
+	}
+	return a.finish(stderr, h(ctx, env))
 }
 
 func (a *App) finish(stderr io.Writer, err error) int {
@@ -217,7 +247,7 @@ func (e *Env) Site() (*site.Conn, error) {
 
 // Close releases connections.
 func (e *Env) Close() {
-	if e.sites != nil {
+	if e.sites != nil && !e.shared {
 		e.sites.Close()
 	}
 }

@@ -157,3 +157,9 @@ func TestLabStatusCommand(t *testing.T) {
 		t.Errorf("status of no lab: %d %s", code, errOut)
 	}
 }
+
+func TestEveryCommandHasAHandler(t *testing.T) {
+	if missing := cli.New("test").Unhandled(); len(missing) > 0 {
+		t.Fatalf("declared commands without a handler: %v", missing)
+	}
+}

@@ -6,11 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rbdtui/rbdtui/internal/grammar"
 	"github.com/rbdtui/rbdtui/internal/lab"
 )
-
-var labDirFlag = grammar.Flag{Name: "dir", Kind: grammar.String, Arg: "path", Help: "lab directory (default $RBDTUI_LAB_DIR, then /tmp/rbdtui-lab)"}
 
 func labDir(env *Env) string {
 	if d := env.Inv.Flag("dir"); d != "" {
@@ -18,24 +15,6 @@ func labDir(env *Env) string {
 	}
 	return lab.DefaultDir()
 }
-
-var (
-	labUpCmd = &grammar.Command{Path: []string{"lab", "up"}, CLIOnly: true, Flags: []grammar.Flag{labDirFlag},
-		Summary: "start the local two-site Ceph lab (site-a, site-b) with mirroring set up; idempotent"}
-	labDownCmd = &grammar.Command{Path: []string{"lab", "down"}, CLIOnly: true, Flags: []grammar.Flag{labDirFlag},
-		Summary: "stop the lab's daemons (by recorded PID) and remove its state"}
-	labStatusCmd = &grammar.Command{Path: []string{"lab", "status"}, CLIOnly: true, Flags: []grammar.Flag{labDirFlag},
-		Summary: "show the lab's sites, admin credentials, health and daemon PIDs"}
-	labLoadCmd = &grammar.Command{Path: []string{"lab", "load"}, CLIOnly: true, Summary: "run a bounded write workload on primary mirrored images",
-		Flags: []grammar.Flag{labDirFlag,
-			{Name: "site", Kind: grammar.String, Help: "lab site to write on (default site-a)"},
-			{Name: "pool", Short: "p", Kind: grammar.String, Help: "pool (default rbd)"},
-			{Name: "images", Kind: grammar.Int, Help: "at least this many primary images (created as lab-load-N; default 2)"},
-			{Name: "ops", Kind: grammar.Int, Help: "at most this many writes (default 2000)"},
-			{Name: "duration", Kind: grammar.Duration, Help: "for at most this long (default 30s)"},
-			{Name: "rate", Kind: grammar.Int, Help: "writes per second at most (default 200)"},
-		}}
-)
 
 func runLabUp(ctx context.Context, env *Env) error {
 	st, err := lab.Up(ctx, lab.Options{Dir: labDir(env), Log: env.Stderr})

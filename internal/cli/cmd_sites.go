@@ -6,16 +6,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/rbdtui/rbdtui/internal/grammar"
 	"github.com/rbdtui/rbdtui/model"
 )
-
-var sitesCmd = &grammar.Command{
-	Path:    []string{"sites"},
-	Aliases: [][]string{{"site", "ls"}},
-	Summary: "list the configured sites and whether each answers (health, rbd-mirror daemons)",
-	RBD:     "ceph -c <conf> --id <user> health; ceph service dump",
-}
 
 // runSites probes every site in parallel, each bounded by its timeout, and
 // fails (exit 1) when any site is unreachable, after printing them all.

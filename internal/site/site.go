@@ -199,18 +199,29 @@ func (c *Conn) drop() {
 
 // IOContext returns a cached io context for pool.
 func (c *Conn) IOContext(ctx context.Context, pool string) (*rados.IOContext, error) {
+	return c.IOContextNS(ctx, pool, "")
+}
+
+// IOContextNS returns a cached io context for a namespace of pool. Cached
+// contexts are shared, so callers never change their namespace.
+func (c *Conn) IOContextNS(ctx context.Context, pool, ns string) (*rados.IOContext, error) {
+	key := pool + "/" + ns
 	conn, err := c.Rados(ctx)
 	if err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
-	if io, ok := c.ioctx[pool]; ok && c.conn == conn {
+	if io, ok := c.ioctx[key]; ok && c.conn == conn {
 		c.mu.Unlock()
 		return io, nil
 	}
 	c.mu.Unlock()
 	io, err := Call(ctx, c, "open pool "+pool, func() (*rados.IOContext, error) {
-		return conn.OpenIOContext(pool)
+		io, err := conn.OpenIOContext(pool)
+		if err == nil && ns != "" {
+			io.SetNamespace(ns)
+		}
+		return io, err
 	})
 	if err != nil {
 		if IsErrno(err, syscall.ENOENT) {
@@ -224,11 +235,11 @@ func (c *Conn) IOContext(ctx context.Context, pool string) (*rados.IOContext, er
 		io.Destroy()
 		return nil, &Error{Site: c.cfg.Name, Op: "open pool " + pool, Err: errors.New("connection was reset; try again")}
 	}
-	if old, ok := c.ioctx[pool]; ok {
+	if old, ok := c.ioctx[key]; ok {
 		io.Destroy()
 		return old, nil
 	}
-	c.ioctx[pool] = io
+	c.ioctx[key] = io
 	return io, nil
 }
 

@@ -22,6 +22,10 @@ type Fixture struct {
 	sites  []model.Site
 	status map[string]model.SiteStatus
 	pools  map[string][]model.Pool
+	images map[string][]model.Image     // by site/pool
+	detail map[string]model.ImageDetail // by site/pool/image
+	execs  []ExecCall                   // every Exec, in order
+	exec   func([]string) (model.ExecResult, error)
 	errs   map[string]error
 	delays map[string]time.Duration
 	calls  map[string]int
@@ -35,6 +39,8 @@ func New(sites ...model.Site) *Fixture {
 	f := &Fixture{
 		status: map[string]model.SiteStatus{},
 		pools:  map[string][]model.Pool{},
+		images: map[string][]model.Image{},
+		detail: map[string]model.ImageDetail{},
 		errs:   map[string]error{},
 		delays: map[string]time.Duration{},
 		calls:  map[string]int{},
@@ -148,4 +154,74 @@ func (f *Fixture) enter(ctx context.Context, method, site string) error {
 		return err
 	}
 	return err
+}
+
+// ExecCall records one Exec: the argv the console produced.
+type ExecCall struct {
+	Argv []string
+}
+
+// SetImages sets what Images returns for a pool of a site.
+func (f *Fixture) SetImages(site, pool string, images ...model.Image) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.images[site+"/"+pool] = slices.Clone(images)
+}
+
+// SetDetail sets what ImageDetail returns for d's site, pool and name.
+func (f *Fixture) SetDetail(d model.ImageDetail) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.detail[d.Site+"/"+d.Pool+"/"+d.Name] = d
+}
+
+// OnExec sets how Exec answers; without it Exec answers with an empty
+// output and records the call.
+func (f *Fixture) OnExec(fn func(argv []string) (model.ExecResult, error)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.exec = fn
+}
+
+// Execs returns every Exec call so far.
+func (f *Fixture) Execs() []ExecCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.execs)
+}
+
+// Images implements model.Backend.
+func (f *Fixture) Images(ctx context.Context, site, pool string) ([]model.Image, error) {
+	if err := f.enter(ctx, "Images", site); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.images[site+"/"+pool]), nil
+}
+
+// ImageDetail implements model.Backend.
+func (f *Fixture) ImageDetail(ctx context.Context, site string, spec model.ImageSpec) (model.ImageDetail, error) {
+	if err := f.enter(ctx, "ImageDetail", site); err != nil {
+		return model.ImageDetail{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d, ok := f.detail[site+"/"+spec.Pool+"/"+spec.Image]
+	if !ok {
+		return d, fmt.Errorf("image %s does not exist on site %s", spec, site)
+	}
+	return d, nil
+}
+
+// Exec implements model.Backend.
+func (f *Fixture) Exec(ctx context.Context, argv []string, progress func(model.Progress)) (model.ExecResult, error) {
+	f.mu.Lock()
+	f.execs = append(f.execs, ExecCall{Argv: slices.Clone(argv)})
+	fn := f.exec
+	f.mu.Unlock()
+	if fn == nil {
+		return model.ExecResult{}, nil
+	}
+	return fn(argv)
 }

@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rbdtui/rbdtui/internal/grammar"
+	"github.com/rbdtui/rbdtui/internal/site"
+	"github.com/rbdtui/rbdtui/model"
+)
+
+// Exec runs one command in-process for the console, on the console's own
+// site connections, and returns its plain output: the palette and key actions
+// run exactly the code the CLI runs. CLI-only commands (the lab) and commands
+// that would open another console are refused.
+func (a *App) Exec(ctx context.Context, m *site.Manager, argv []string, progress func(model.Progress)) (model.ExecResult, error) {
+	start := time.Now()
+	inv, err := a.Grammar.Parse(argv)
+	if err != nil {
+		return model.ExecResult{}, err
+	}
+	if inv.Cmd == nil {
+		return model.ExecResult{}, errors.New("no command given")
+	}
+	if inv.Cmd.CLIOnly {
+		return model.ExecResult{}, fmt.Errorf("'%s' runs from the shell only", inv.Cmd.Name())
+	}
+	if inv.Globals.Config != "" || inv.Globals.Conf != "" {
+		return model.ExecResult{}, errors.New("--config and -c/--conf are not available inside the console")
+	}
+	var out, errb bytes.Buffer
+	env := &Env{Inv: inv, Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(""),
+		Out: &Printer{W: &out, Format: "plain"}, cfg: m.Config(), sites: m, Progress: progress, shared: true}
+	if inv.Globals.Format == "json" {
+		env.Out.Format = "json"
+	}
+	h := a.handlers[inv.Cmd.Name()]
+	if h == nil {
+		return model.ExecResult{}, fmt.Errorf("'%s' is not available in this build", inv.Cmd.Name())
+	}
+	err = h(ctx, env)
+	res := model.ExecResult{Output: strings.TrimRight(out.String()+errb.String(), "\n"), RBD: RBDEquivalent(inv), Duration: time.Since(start)}
+	return res, err
+}
+
+// RBDEquivalent renders the command's rbd equivalent with the typed
+// arguments filled in.
+func RBDEquivalent(inv *grammar.Invocation) string {
+	r := inv.Cmd.RBD
+	for name, vals := range inv.Args {
+		r = strings.ReplaceAll(r, "{"+name+"}", strings.Join(vals, " "))
+	}
+	for name, vals := range inv.Flags {
+		if len(vals) > 0 {
+			r = strings.ReplaceAll(r, "{"+name+"}", vals[len(vals)-1])
+		}
+	}
+	return r
+}

@@ -1,0 +1,200 @@
+package mirror
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/ceph/go-ceph/rados"
+	"github.com/ceph/go-ceph/rbd"
+	"github.com/rbdtui/rbdtui/internal/site"
+	"github.com/rbdtui/rbdtui/model"
+)
+
+// batch is the listing batch size: go-ceph's iterators fetch 64 at a time,
+// which made listing 2 x 1,103 statuses take ~200 ms; 1,024 took ~50 ms.
+const batch = 1024
+
+// StateName maps go-ceph's status state to rbd's word.
+func StateName(s rbd.MirrorImageStatusState) string {
+	switch s {
+	case rbd.MirrorImageStatusStateError:
+		return model.StateError
+	case rbd.MirrorImageStatusStateSyncing:
+		return model.StateSyncing
+	case rbd.MirrorImageStatusStateStartingReplay:
+		return model.StateStartingReplay
+	case rbd.MirrorImageStatusStateReplaying:
+		return model.StateReplaying
+	case rbd.MirrorImageStatusStateStoppingReplay:
+		return model.StateStoppingReplay
+	case rbd.MirrorImageStatusStateStopped:
+		return model.StateStopped
+	}
+	return model.StateUnknown
+}
+
+func imageStateName(s rbd.MirrorImageState) string {
+	switch s {
+	case rbd.MirrorImageEnabled:
+		return model.MirrorEnabled
+	case rbd.MirrorImageDisabling:
+		return model.MirrorDisabling
+	}
+	return model.MirrorDisabled
+}
+
+func imageModeName(m rbd.ImageMirrorMode) string {
+	if m == rbd.ImageMirrorModeSnapshot {
+		return model.ModeSnapshot
+	}
+	return model.ModeJournal
+}
+
+// PoolListing is everything the batched listings say about a pool.
+type PoolListing struct {
+	Names    []string
+	Statuses map[string]rbd.GlobalMirrorImageStatus // by image id
+	Modes    map[string]rbd.ImageMirrorMode         // by image id
+	Peers    []*rbd.MirrorPeerSite
+	SiteName string
+}
+
+// ListAll fetches a pool's image names, global mirror statuses and mirror
+// modes with batched calls, in parallel, without opening any image.
+func ListAll(ctx context.Context, c *site.Conn, pool string) (*PoolListing, error) {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := c.Rados(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return site.Call(ctx, c, "list images of pool "+pool, func() (*PoolListing, error) {
+		l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{}, Modes: map[string]rbd.ImageMirrorMode{}}
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		wg.Add(4)
+		go func() {
+			defer wg.Done()
+			l.Names, errs[0] = rbd.GetImageNames(io)
+		}()
+		go func() {
+			defer wg.Done()
+			start := ""
+			for {
+				page, err := rbd.MirrorImageGlobalStatusList(io, start, batch)
+				if err != nil {
+					errs[1] = err
+					return
+				}
+				for _, s := range page {
+					l.Statuses[s.ID] = s.Status
+				}
+				if len(page) < batch {
+					return
+				}
+				start = page[len(page)-1].ID
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			start := ""
+			for {
+				page, err := rbd.MirrorImageInfoList(io, rbd.ImageMirrorModeFilter(nil), start, batch)
+				if err != nil {
+					errs[2] = err
+					return
+				}
+				for _, it := range page {
+					l.Modes[it.ID] = it.Mode
+				}
+				if len(page) < batch {
+					return
+				}
+				start = page[len(page)-1].ID
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			mode, err := rbd.GetMirrorMode(io)
+			if err != nil || mode == rbd.MirrorModeDisabled {
+				errs[3] = err
+				return
+			}
+			l.Peers, errs[3] = rbd.ListMirrorPeerSite(io)
+			l.SiteName, _ = rbd.GetMirrorSiteName(conn)
+		}()
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil && !isNotFoundOrDisabled(err) {
+				return nil, err
+			}
+		}
+		return l, nil
+	})
+}
+
+func isNotFoundOrDisabled(err error) bool {
+	return err == rados.ErrNotFound
+}
+
+// Images turns a listing into typed images for site siteName.
+func (l *PoolListing) Images(siteName, pool string) []model.Image {
+	peerName := map[string]string{}
+	for _, p := range l.Peers {
+		peerName[p.MirrorUUID] = p.SiteName
+	}
+	byName := map[string]model.Image{}
+	for id, st := range l.Statuses {
+		img := model.Image{Site: siteName, Pool: pool, Name: st.Name, ID: id,
+			MirrorState: imageStateName(st.Info.State), GlobalID: st.Info.GlobalID, Primary: st.Info.Primary}
+		if m, ok := l.Modes[id]; ok {
+			img.MirrorMode = imageModeName(m)
+		}
+		for _, ss := range st.SiteStatuses {
+			s := model.SiteImageStatus{MirrorUUID: ss.MirrorUUID, Up: ss.Up, State: StateName(ss.State),
+				Description: ss.Description, LastUpdate: time.Unix(ss.LastUpdate, 0)}
+			ParseStatus(&s)
+			if ss.MirrorUUID == "" {
+				s.SiteName = l.SiteName
+				if s.SiteName == "" {
+					s.SiteName = siteName
+				}
+				local := s
+				img.Local = &local
+			} else {
+				s.SiteName = peerName[ss.MirrorUUID]
+				if s.SiteName == "" {
+					s.SiteName = ss.MirrorUUID
+				}
+				img.Peers = append(img.Peers, s)
+			}
+		}
+		sort.Slice(img.Peers, func(i, j int) bool { return img.Peers[i].SiteName < img.Peers[j].SiteName })
+		byName[st.Name] = img
+	}
+	out := make([]model.Image, 0, len(l.Names))
+	for _, n := range l.Names {
+		img, ok := byName[n]
+		if !ok {
+			img = model.Image{Site: siteName, Pool: pool, Name: n, MirrorState: model.MirrorDisabled}
+		}
+		img.Class = Classify(&img)
+		img.Health = ImageHealth(&img)
+		out = append(out, img)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Images lists a pool's images with mirroring status on one site.
+func Images(ctx context.Context, c *site.Conn, pool string) ([]model.Image, error) {
+	l, err := ListAll(ctx, c, pool)
+	if err != nil {
+		return nil, err
+	}
+	return l.Images(c.Name(), pool), nil
+}
