@@ -95,6 +95,7 @@ func Detail(ctx context.Context, c *site.Conn, spec model.ImageSpec) (model.Imag
 					if d.MirrorMode != "" {
 						l.Modes = map[string]rbd.ImageMirrorMode{d.ID: modeOf(d.MirrorMode)}
 					}
+					l.Primary = map[string]bool{d.ID: d.Primary}
 					if io, err := c.IOContext(ctx, spec.Pool); err == nil {
 						l.Peers, _ = rbd.ListMirrorPeerSite(io)
 						if conn, err := c.Rados(ctx); err == nil {
