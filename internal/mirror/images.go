@@ -61,7 +61,7 @@ type PoolListing struct {
 	Modes    map[string]rbd.ImageMirrorMode         // by image id
 	// Primary comes from the info listing: the global status listing
 	// always reports primary=false on Pacific.
-	Primary map[string]bool // by image id
+	Primary  map[string]bool // by image id
 	Peers    []*rbd.MirrorPeerSite
 	SiteName string
 }
