@@ -158,6 +158,10 @@ func (a *App) finish(stderr io.Writer, err error) int {
 	case errors.Is(err, errConfig):
 		return ExitUsage
 	}
+	var se *site.Error
+	if errors.As(err, &se) && se.NotFound {
+		return ExitUsage
+	}
 	return ExitFail
 }
 

@@ -251,10 +251,18 @@ func runStatus(ctx context.Context, env *Env) error {
 	if watchers == nil {
 		watchers = []model.Watcher{}
 	}
+	// Primary on more than one site: each side took writes the other lacks.
+	var primaries []string
+	for _, s := range sites {
+		if s.Primary {
+			primaries = append(primaries, s.Site)
+		}
+	}
+	split := len(primaries) > 1
 	if env.Out.JSON() {
 		out := map[string]any{"watchers": watchers}
 		if d.MirrorState == model.MirrorEnabled {
-			out["mirroring"] = map[string]any{"mode": d.MirrorMode, "global_id": d.GlobalID, "sites": sites}
+			out["mirroring"] = map[string]any{"mode": d.MirrorMode, "global_id": d.GlobalID, "sites": sites, "split_brain": split}
 		}
 		return env.Out.Value(out)
 	}
@@ -280,7 +288,13 @@ func runStatus(ctx context.Context, env *Env) error {
 		}
 		rows = append(rows, []string{s.Site, string(s.Class), s.State, s.Description})
 	}
-	return env.Out.Table([]string{"SITE", "COPY", "STATE", "DESCRIPTION"}, rows)
+	if err := env.Out.Table([]string{"SITE", "COPY", "STATE", "DESCRIPTION"}, rows); err != nil {
+		return err
+	}
+	if split {
+		fmt.Fprintf(w, "SPLIT-BRAIN: %s is primary on %s. Keep the copy you trust and recover the other, e.g.\n  rbdtui failover recover --stale %s --image %s\n", spec, strings.Join(primaries, " and "), primaries[0], spec)
+	}
+	return nil
 }
 
 func sortSites(s []SiteMirror, order map[string]int) {

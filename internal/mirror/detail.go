@@ -22,7 +22,7 @@ func OpenImage(ctx context.Context, c *site.Conn, spec model.ImageSpec) (*rbd.Im
 	return site.Call(ctx, c, "open image "+spec.String(), func() (*rbd.Image, error) {
 		img, err := rbd.OpenImageReadOnly(io, spec.Image, rbd.NoSnapshot)
 		if err != nil && site.IsErrno(err, syscall.ENOENT) {
-			return nil, fmt.Errorf("image %s does not exist on site %s", spec, c.Name())
+			return nil, &site.Error{Site: c.Name(), Op: "open image", Err: fmt.Errorf("image %s does not exist", spec), NotFound: true}
 		}
 		return img, err
 	})
