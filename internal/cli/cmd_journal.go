@@ -256,7 +256,7 @@ func runJournalInspect(ctx context.Context, env *Env) error {
 				fmt.Fprintf(env.Stderr, "failed to decode event entry: %v\n", err)
 				return
 			}
-			fmt.Fprintf(w, "Entry: tag_id=%d, commit_tid=%d\n%s\n", r.TagTID, r.CommitTID, prettyFields(ev.DumpFields()))
+			fmt.Fprintf(w, "Entry: tag_id=%d, commit_tid=%d\n%s", r.TagTID, r.CommitTID, prettyFields(ev.DumpFields()))
 		}
 	}
 	res, err := j.Scan(ctx, opt)
@@ -397,7 +397,7 @@ func runJournalImport(ctx context.Context, env *Env) error {
 	if inv.Bool("verbose") {
 		for _, r := range recs {
 			if ev, err := journal.DecodeEvent(r.Data); err == nil {
-				fmt.Fprintf(env.Stderr, "Entry: tag_id=%d, commit_tid=%d\n%s\n", r.TagTID, r.CommitTID, prettyFields(ev.DumpFields()))
+				fmt.Fprintf(env.Stderr, "Entry: tag_id=%d, commit_tid=%d\n%s", r.TagTID, r.CommitTID, prettyFields(ev.DumpFields()))
 			}
 		}
 	}

@@ -384,14 +384,11 @@ func namespaceFields(ns *SnapNamespace) Fields {
 }
 
 // DumpFields are the event's fields in the order and with the keys of rbd's
-// JSON dump (`rbd journal inspect --verbose`), including its quirks: the
-// duplicate op_tid of OpFinish and "Unknown (14)" for SnapLimit.
+// JSON dump (`rbd journal inspect --verbose`), including its duplicate
+// op_tid for OpFinish. (journal-format.md §9 expects "Unknown (14)" for
+// SnapLimit; Pacific 16.2.15 prints "SnapLimit", checked on the lab.)
 func (e *Event) DumpFields() Fields {
-	name := e.Name()
-	if e.Type == EventSnapLimit {
-		name = "Unknown (14)"
-	}
-	f := Fields{{"event_type", name}}
+	f := Fields{{"event_type", e.Name()}}
 	switch e.Type {
 	case EventAioDiscard:
 		f = append(f, Field{"offset", e.Offset}, Field{"length", e.Length}, Field{"discard_granularity_bytes", e.DiscardGranularity})
@@ -423,8 +420,8 @@ func (e *Event) DumpFields() Fields {
 }
 
 // DecodedFields are the fields `export --decode` shows: rbd's dump fields
-// with the real name of SnapLimit, the event code and the sizes of data
-// carried, for people and tools.
+// with the event code, the sizes of data carried and the EventEntry
+// version, for people and tools.
 func (e *Event) DecodedFields() Fields {
 	f := Fields{{"event_type", e.Name()}, {"type", e.Type}}
 	if e.Type == EventUnknown {

@@ -3,6 +3,8 @@ package journal_test
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,10 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rbdtui/rbdtui/internal/cli"
 	"github.com/rbdtui/rbdtui/internal/journal"
 	"github.com/rbdtui/rbdtui/internal/lab"
 	"github.com/rbdtui/rbdtui/internal/labtest"
 	"github.com/rbdtui/rbdtui/internal/site"
+	"github.com/rbdtui/rbdtui/model"
 )
 
 // labEnv is the lab as the journal tests use it: the console user's
@@ -122,4 +126,44 @@ func TestExportMatchesRBDSmoke(t *testing.T) {
 		t.Fatalf("export differs (%d entries):\nours:\n%.2000s\nrbd:\n%.2000s", res.Entries, got.String(), want)
 	}
 	t.Logf("%d entries, %d bytes identical", res.Entries, len(want))
+}
+
+func modelSpec(name string) model.ImageSpec { return model.ImageSpec{Pool: "rbd", Image: name} }
+
+// runCLI runs rbdtui's CLI against the lab as the console user.
+func runCLI(t testing.TB, l *labEnv, args ...string) (int, string, string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code := cli.New("test").Run(append([]string{"--config", l.st.ConfigPath()}, args...), strings.NewReader(""), &o, &e, false)
+	return code, o.String(), e.String()
+}
+
+// captureTestdata saves the journal's objects, its header's omap values
+// and rbd's export of it as codec test vectors (RBDTUI_CAPTURE_TESTDATA=1).
+func captureTestdata(t testing.TB, l *labEnv, j *journal.Journal, rbdExport []byte) {
+	ioctx := adminIO(t, l)
+	vals, err := ioctx.GetAllOmapValues(j.HeaderOID(), "", "", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hexed := map[string]string{"journal_id": j.Spec.ID}
+	for k, v := range vals {
+		hexed["omap:"+k] = hex.EncodeToString(v)
+	}
+	hb, _ := json.MarshalIndent(hexed, "", "  ")
+	os.WriteFile(filepath.Join("testdata", "events.header.json"), hb, 0o644)
+	os.WriteFile(filepath.Join("testdata", "events.rbd-export"), rbdExport, 0o644)
+	objs, err := j.LoadAll(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n, o := range objs {
+		if o.Exists {
+			p := filepath.Join("testdata", fmt.Sprintf("events.%d.obj", n))
+			if err := os.WriteFile(p, o.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Logf("captured %d objects into testdata", len(objs))
 }
