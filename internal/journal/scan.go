@@ -220,9 +220,13 @@ func (j *Journal) sequenceFindings(all []located) []Finding {
 			if e.entry > p.entry+2 {
 				missing = fmt.Sprintf("entries %d..%d", p.entry+1, e.entry-1)
 			}
+			// The first missing entry belongs at its splay offset, in the
+			// set of the entry after the gap (or an earlier one).
+			w := j.Header.W()
+			home := e.object/w*w + (p.entry+1)%w
 			out = append(out, Finding{Severity: "error", Kind: FindingGap, Object: j.DataOID(e.object), ObjectNumber: e.object, Offset: e.offset,
 				TagTID: e.tag, EntryTID: e.entry, HasEntry: true,
-				Message: fmt.Sprintf("tag %d jumps from entry %d (in %s) to %d: %s missing", e.tag, p.entry, j.DataOID(p.object), e.entry, missing)})
+				Message: fmt.Sprintf("tag %d jumps from entry %d (in %s) to %d: %s missing (entry %d belongs in %s)", e.tag, p.entry, j.DataOID(p.object), e.entry, missing, p.entry+1, j.DataOID(home))})
 		}
 	}
 	return out
