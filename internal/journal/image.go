@@ -112,9 +112,13 @@ func FeatureNames() []string {
 	return out
 }
 
-// JournalSettings are the journal options of `feature enable ... journaling`,
-// stored as the image's conf_rbd_journal_* metadata so that this journal
-// and any later re-creation (reset) use them.
+// JournalSettings are the journal options of `feature enable ...
+// journaling`. librbd refuses image-level overrides of the geometry
+// (rbd_journal_order, _splay_width, _pool: "not allowed image level
+// override"), so, as rbd does, those apply to this journal's creation only;
+// every other rbd_journal_* setting is stored as the image's
+// conf_rbd_journal_* metadata, which librbd reads whenever it opens the
+// image.
 type JournalSettings struct {
 	Pool       string
 	SplayWidth int64  // 0: unset
@@ -124,8 +128,8 @@ type JournalSettings struct {
 	Options map[string]string
 }
 
-// Journal settings librbd reads from image metadata (Pacific), with a
-// validator for their values.
+// Journal settings librbd knows (Pacific), with a validator for their
+// values; creationOnly ones cannot be image metadata.
 var journalOptions = map[string]func(string) error{
 	"order":                           intRange(12, 26),
 	"splay_width":                     intRange(1, 255),
@@ -139,6 +143,8 @@ var journalOptions = map[string]func(string) error{
 	"max_payload_bytes":               sizeValue,
 	"max_concurrent_object_sets":      intRange(0, 1<<31),
 }
+
+var creationOnly = map[string]bool{"order": true, "splay_width": true, "pool": true}
 
 func intRange(lo, hi int64) func(string) error {
 	return func(v string) error {
@@ -175,10 +181,11 @@ func boolValue(v string) error {
 	return fmt.Errorf("%q is not true or false", v)
 }
 
-// Metadata turns the settings into conf_rbd_journal_* metadata, validating
-// every value first.
-func (s JournalSettings) Metadata() (map[string]string, error) {
-	md := map[string]string{}
+// Split validates the settings and splits them into the creation-time
+// config options (rbd_journal_order, ...) and the image metadata
+// (conf_rbd_journal_*).
+func (s JournalSettings) Split() (creation, metadata map[string]string, err error) {
+	creation, metadata = map[string]string{}, map[string]string{}
 	for k, v := range s.Options {
 		name := strings.TrimPrefix(strings.TrimPrefix(k, "conf_"), "rbd_journal_")
 		check, ok := journalOptions[name]
@@ -188,31 +195,73 @@ func (s JournalSettings) Metadata() (map[string]string, error) {
 				names = append(names, n)
 			}
 			sort.Strings(names)
-			return nil, refuse("unknown journal option %q (known: %s)", k, strings.Join(names, ", "))
+			return nil, nil, refuse("unknown journal option %q (known: %s)", k, strings.Join(names, ", "))
 		}
 		if err := check(v); err != nil {
-			return nil, refuse("journal option %s: %v", name, err)
+			return nil, nil, refuse("journal option %s: %v", name, err)
 		}
-		md["conf_rbd_journal_"+name] = v
+		if creationOnly[name] {
+			creation["rbd_journal_"+name] = v
+		} else {
+			metadata["conf_rbd_journal_"+name] = v
+		}
 	}
 	if s.Pool != "" {
-		md["conf_rbd_journal_pool"] = s.Pool
+		creation["rbd_journal_pool"] = s.Pool
 	}
 	if s.SplayWidth != 0 {
 		if s.SplayWidth < 1 || s.SplayWidth > 255 {
-			return nil, refuse("--journal-splay-width %d: must be from 1 to 255", s.SplayWidth)
+			return nil, nil, refuse("--journal-splay-width %d: must be from 1 to 255", s.SplayWidth)
 		}
-		md["conf_rbd_journal_splay_width"] = strconv.FormatInt(s.SplayWidth, 10)
+		creation["rbd_journal_splay_width"] = strconv.FormatInt(s.SplayWidth, 10)
 	}
 	if s.ObjectSize != 0 {
 		if s.ObjectSize < 4<<10 || s.ObjectSize > 64<<20 {
-			return nil, refuse("--journal-object-size %d: must be from 4K to 64M", s.ObjectSize)
+			return nil, nil, refuse("--journal-object-size %d: must be from 4K to 64M", s.ObjectSize)
 		}
 		// The smallest order whose object holds the size (20M -> 25).
-		order := bits.Len64(s.ObjectSize - 1)
-		md["conf_rbd_journal_order"] = strconv.Itoa(order)
+		creation["rbd_journal_order"] = strconv.Itoa(bits.Len64(s.ObjectSize - 1))
 	}
-	return md, nil
+	return creation, metadata, nil
+}
+
+// withOwnConnection runs fn on a connection of its own to the site, with
+// extra config options: librbd takes journal geometry from the client's
+// config when it creates a journal, and the site's shared connection must
+// not change.
+func withOwnConnection(ctx context.Context, c *site.Conn, opts map[string]string, fn func(*rados.Conn) error) error {
+	_, err := site.Call(ctx, c, "connect with journal settings", func() (struct{}, error) {
+		sc := c.Config()
+		cluster := sc.Cluster
+		if cluster == "" {
+			cluster = "ceph"
+		}
+		conn, err := rados.NewConnWithClusterAndUser(cluster, sc.ClientName())
+		if err != nil {
+			return struct{}{}, err
+		}
+		defer conn.Shutdown()
+		if err := conn.ReadConfigFile(sc.Conf); err != nil {
+			return struct{}{}, err
+		}
+		all := map[string]string{"log_to_stderr": "false", "err_to_stderr": "false"}
+		if sc.Keyring != "" {
+			all["keyring"] = sc.Keyring
+		}
+		for k, v := range opts {
+			all[k] = v
+		}
+		for k, v := range all {
+			if err := conn.SetConfigOption(k, v); err != nil {
+				return struct{}{}, fmt.Errorf("set %s=%s: %w", k, v, err)
+			}
+		}
+		if err := conn.Connect(); err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, fn(conn)
+	})
+	return err
 }
 
 // FeatureResult says what changed.
@@ -221,6 +270,8 @@ type FeatureResult struct {
 	Features []string          `json:"features"`
 	Enabled  bool              `json:"enabled"`
 	Metadata map[string]string `json:"metadata,omitempty"`
+	// Creation are the config options the journal was created with.
+	Creation map[string]string `json:"creation_options,omitempty"`
 	Journal  *Info             `json:"journal,omitempty"`
 }
 
@@ -254,11 +305,11 @@ func UpdateFeatures(ctx context.Context, c *site.Conn, img model.ImageSpec, feat
 	if mask == 0 {
 		return nil, refuse("no feature named")
 	}
-	md, err := js.Metadata()
+	creation, md, err := js.Split()
 	if err != nil {
 		return nil, err
 	}
-	if len(md) > 0 && !(enable && journaling) {
+	if len(md)+len(creation) > 0 && !(enable && journaling) {
 		return nil, refuse("journal options only apply when enabling journaling")
 	}
 	if js.Pool != "" {
@@ -266,7 +317,7 @@ func UpdateFeatures(ctx context.Context, c *site.Conn, img model.ImageSpec, feat
 			return nil, refuse("--journal-pool %s: %v", js.Pool, err)
 		}
 	}
-	res := &FeatureResult{Image: img.String(), Features: features, Enabled: enable, Metadata: md}
+	res := &FeatureResult{Image: img.String(), Features: features, Enabled: enable, Metadata: md, Creation: creation}
 	// Check and write metadata on one open; enable on a fresh open so that
 	// librbd's config reflects the metadata when it creates the journal.
 	err = withImage(ctx, c, img.Pool, img.Namespace, img.Image, false, false, func(i *rbd.Image) error {
@@ -295,7 +346,7 @@ func UpdateFeatures(ctx context.Context, c *site.Conn, img model.ImageSpec, feat
 	if err != nil {
 		return nil, err
 	}
-	err = withImage(ctx, c, img.Pool, img.Namespace, img.Image, false, false, func(i *rbd.Image) error {
+	update := func(i *rbd.Image) error {
 		if err := i.UpdateFeatures(mask, enable); err != nil {
 			if site.IsErrno(err, syscall.EINVAL) && enable && journaling {
 				return fmt.Errorf("librbd refused: journaling needs exclusive-lock enabled first (%w)", err)
@@ -303,7 +354,25 @@ func UpdateFeatures(ctx context.Context, c *site.Conn, img model.ImageSpec, feat
 			return err
 		}
 		return nil
-	})
+	}
+	if len(creation) > 0 {
+		err = withOwnConnection(ctx, c, creation, func(conn *rados.Conn) error {
+			io, err := conn.OpenIOContext(img.Pool)
+			if err != nil {
+				return err
+			}
+			defer io.Destroy()
+			io.SetNamespace(img.Namespace)
+			i, err := rbd.OpenImage(io, img.Image, rbd.NoSnapshot)
+			if err != nil {
+				return err
+			}
+			defer i.Close()
+			return update(i)
+		})
+	} else {
+		err = withImage(ctx, c, img.Pool, img.Namespace, img.Image, false, false, update)
+	}
 	if err != nil {
 		return nil, err
 	}
