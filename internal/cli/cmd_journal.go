@@ -331,12 +331,10 @@ func runJournalExport(ctx context.Context, env *Env) error {
 		}
 		out = f
 	}
-	bw := bufio.NewWriterSize(out, 4<<20)
+	// No bufio: the engine writes chunks of a megabyte or more, and
+	// copying them once more costs as much as writing them.
 	opt := journal.ExportOptions{FromStart: env.Inv.Bool("from-start"), NoError: env.Inv.Bool("no-error"), Decode: env.Inv.Bool("decode")}
-	res, err := j.Export(ctx, bw, opt)
-	if ferr := bw.Flush(); err == nil {
-		err = ferr
-	}
+	res, err := j.Export(ctx, out, opt)
 	if f != nil {
 		if cerr := f.Close(); err == nil {
 			err = cerr

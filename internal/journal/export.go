@@ -3,11 +3,14 @@ package journal
 import (
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
 	"strconv"
+	"sync"
 )
 
 // ExportOptions choose where an export starts and what it writes.
@@ -54,16 +57,28 @@ func (j *Journal) Entries(ctx context.Context, fromStart bool) ([]Replayed, map[
 
 // Export writes the journal's entries in `rbd journal export`'s format,
 // byte for byte: a `# journal_id:` line, then `<len> <json>` per entry.
+// Reading, replay, formatting and writing overlap: replay starts as soon as
+// the objects it needs are read, formatting runs on every CPU, and the
+// writer takes formatted chunks in order.
 func (j *Journal) Export(ctx context.Context, w io.Writer, opt ExportOptions) (ExportResult, error) {
-	entries, _, rerr := j.Entries(ctx, opt.FromStart)
-	if rerr != nil && entries == nil {
-		if _, ok := rerr.(*ReplayError); !ok {
-			return ExportResult{}, rerr
-		}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	get, wait := j.loadAsync(ctx, j.Header.retainedObjects())
+	var pos []ObjectPosition
+	if !opt.FromStart {
+		pos = MinCommitPosition(j.Header.Clients)
 	}
-	res, err := WriteExport(w, j.Spec.ID, entries, j.Header, opt)
+	var rerr error
+	res, err := writeExport(ctx, w, j.Spec.ID, j.Header, opt, func(emit func(Replayed) error) {
+		rerr = ReplayFunc(j.Header, get, pos, emit)
+	})
+	cancel()
+	_, lerr := wait()
 	if err != nil {
 		return res, err
+	}
+	if lerr != nil && !errors.Is(lerr, context.Canceled) {
+		return res, lerr
 	}
 	if rerr != nil {
 		res.Stopped = rerr
@@ -75,83 +90,168 @@ func (j *Journal) Export(ctx context.Context, w io.Writer, opt ExportOptions) (E
 	return res, nil
 }
 
-// WriteExport formats entries; the work is split over the CPUs in chunks
-// written in order, so formatting overlaps writing.
+// WriteExport formats entries already replayed.
 func WriteExport(w io.Writer, journalID string, entries []Replayed, h *Header, opt ExportOptions) (ExportResult, error) {
+	return writeExport(context.Background(), w, journalID, h, opt, func(emit func(Replayed) error) {
+		for _, e := range entries {
+			if emit(e) != nil {
+				return
+			}
+		}
+	})
+}
+
+type exportPart struct {
+	buf    []byte
+	n, bad int
+	// bad entry that stops the export when errors are not skipped
+	badEntry *Replayed
+	badErr   error
+}
+
+// writeExport runs produce (which emits entries in order) and formats the
+// entries in chunks on every CPU; chunks are written in order.
+func writeExport(ctx context.Context, w io.Writer, journalID string, h *Header, opt ExportOptions, produce func(emit func(Replayed) error)) (ExportResult, error) {
 	var res ExportResult
 	if !opt.Decode {
 		if _, err := io.WriteString(w, "# journal_id: "+journalID+"\n"); err != nil {
 			return res, err
 		}
 	}
-	const chunk = 512
-	type part struct {
-		buf    []byte
-		n, bad int
-		// firstBad is the index of an undecodable entry that stops the
-		// export when errors are not skipped.
-		firstBad int
-		badErr   error
+	const chunk = 256
+	type job struct {
+		entries []Replayed
+		out     chan exportPart
 	}
-	nChunks := (len(entries) + chunk - 1) / chunk
-	results := make([]chan part, nChunks)
-	for i := range results {
-		results[i] = make(chan part, 1)
-	}
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0)+1)
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan job, workers)
+	order := make(chan chan exportPart, 4*workers)
+	stop := make(chan struct{})
+	var pool sync.Pool
 	go func() {
-		for i := 0; i < nChunks; i++ {
-			sem <- struct{}{}
-			go func(i int) {
-				defer func() { <-sem }()
-				lo, hi := i*chunk, min2((i+1)*chunk, len(entries))
-				p := part{firstBad: -1}
-				size := 0
-				for _, e := range entries[lo:hi] {
-					size += base64.StdEncoding.EncodedLen(len(e.Data)) + 96
-				}
-				p.buf = make([]byte, 0, size)
-				for k := lo; k < hi; k++ {
-					e := &entries[k]
-					ev, err := DecodeEvent(e.Data)
-					if err != nil {
-						if !opt.NoError {
-							p.firstBad, p.badErr = k, err
-							break
-						}
-						p.bad++
-						continue
-					}
-					if opt.Decode {
-						p.buf = appendDecoded(p.buf, e, ev, h)
-					} else {
-						p.buf = appendExportLine(p.buf, e.TagTID, e.CommitTID, ev.Type, e.Data)
-					}
-					p.n++
-				}
-				results[i] <- p
-			}(i)
+		defer close(jobs)
+		defer close(order)
+		batch := make([]Replayed, 0, chunk)
+		send := func() bool {
+			jb := job{entries: batch, out: make(chan exportPart, 1)}
+			select {
+			case order <- jb.out:
+			case <-stop:
+				return false
+			}
+			jobs <- jb
+			batch = make([]Replayed, 0, chunk)
+			return true
+		}
+		errStop := errors.New("stopped")
+		produce(func(r Replayed) error {
+			batch = append(batch, r)
+			if len(batch) == chunk && !send() {
+				return errStop
+			}
+			return nil
+		})
+		if len(batch) > 0 {
+			send()
 		}
 	}()
-	for i := 0; i < nChunks; i++ {
-		p := <-results[i]
-		if _, err := w.Write(p.buf); err != nil {
-			return res, err
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for jb := range jobs {
+				var buf []byte
+				if b, ok := pool.Get().(*[]byte); ok {
+					buf = (*b)[:0]
+				}
+				jb.out <- formatChunk(buf, jb.entries, h, opt)
+			}
+		}()
+	}
+	var werr error
+	for out := range order {
+		if werr != nil {
+			<-out
+			continue
 		}
+		p := <-out
+		if _, err := w.Write(p.buf); err != nil {
+			werr = err
+			close(stop)
+			continue
+		}
+		b := p.buf
+		pool.Put(&b)
 		res.Entries += p.n
 		res.Errors += p.bad
-		if p.firstBad >= 0 {
-			// Drain the rest so no goroutine is left blocked.
-			for k := i + 1; k < nChunks; k++ {
-				<-results[k]
-			}
-			e := entries[p.firstBad]
+		if p.badEntry != nil {
+			e := p.badEntry
 			res.Errors++
-			return res, fmt.Errorf("entry tag %d entry_tid %d (commit_tid %d) in object %d at offset %d does not decode as a librbd event: %v (use --no-error to skip it)",
+			werr = fmt.Errorf("entry tag %d entry_tid %d (commit_tid %d) in object %d at offset %d does not decode as a librbd event: %v (use --no-error to skip it)",
 				e.TagTID, e.EntryTID, e.CommitTID, e.Object, e.Offset, p.badErr)
+			close(stop)
 		}
 	}
-	return res, nil
+	wg.Wait()
+	if werr == nil {
+		werr = ctx.Err()
+	}
+	return res, werr
+}
+
+func formatChunk(buf []byte, entries []Replayed, h *Header, opt ExportOptions) exportPart {
+	p := exportPart{}
+	size := 0
+	for i := range entries {
+		size += base64.StdEncoding.EncodedLen(len(entries[i].Data)) + 96
+	}
+	if cap(buf) < size {
+		buf = make([]byte, 0, size)
+	}
+	p.buf = buf
+	for k := range entries {
+		e := &entries[k]
+		typ := EventType(e.Data)
+		var ev *Event
+		var err error
+		if opt.Decode || !quickValid(e.Data) {
+			ev, err = DecodeEvent(e.Data)
+			if err == nil {
+				typ = ev.Type
+			}
+		}
+		if err != nil {
+			if !opt.NoError {
+				p.badEntry, p.badErr = e, err
+				break
+			}
+			p.bad++
+			continue
+		}
+		if opt.Decode {
+			p.buf = appendDecoded(p.buf, e, ev, h)
+		} else {
+			p.buf = appendExportLine(p.buf, e.TagTID, e.CommitTID, typ, e.Data)
+		}
+		p.n++
+	}
+	return p
+}
+
+// quickValid checks, without decoding, the shape of the overwhelmingly
+// common payload, an AioWrite: the struct and its data length fit exactly
+// and the timestamp block follows. Anything else takes the full decoder.
+func quickValid(b []byte) bool {
+	if len(b) < 6+4+8+8+4+14 || b[0] != eventEntryVersion || b[1] != 1 {
+		return false
+	}
+	n := int(binary.LittleEndian.Uint32(b[2:]))
+	if 6+n+14 != len(b) || binary.LittleEndian.Uint32(b[6:]) != EventAioWrite {
+		return false
+	}
+	dl := int(binary.LittleEndian.Uint32(b[26:]))
+	return 30+dl == 6+n && b[6+n] >= 1 && b[6+n+1] <= 1 && binary.LittleEndian.Uint32(b[6+n+2:]) == 8
 }
 
 const (
@@ -188,7 +288,7 @@ func appendExportLine(dst []byte, tag, commit uint64, typ int, data []byte) []by
 	dst = append(dst, lineType...)
 	dst = strconv.AppendInt(dst, int64(typ), 10)
 	dst = append(dst, lineEntry...)
-	dst = base64.StdEncoding.AppendEncode(dst, data)
+	dst = appendBase64(dst, data)
 	dst = append(dst, lineEnd...)
 	return append(dst, '\n')
 }

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"testing"
@@ -107,4 +108,29 @@ func FuzzParseExport(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzBase64: the fast encoder agrees with the standard library.
+func FuzzBase64(f *testing.F) {
+	for _, s := range []string{"", "a", "ab", "abc", "abcdefgh", "0123456789abcdef0"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want := base64.StdEncoding.EncodeToString(b)
+		if got := string(appendBase64([]byte("x"), b)); got != "x"+want {
+			t.Fatalf("%x: %q, want %q", b, got, want)
+		}
+	})
+}
+
+func TestBase64(t *testing.T) {
+	buf := make([]byte, 300)
+	for i := range buf {
+		buf[i] = byte(i*7 + i>>3)
+	}
+	for n := 0; n <= len(buf); n++ {
+		if got, want := string(appendBase64(nil, buf[:n])), base64.StdEncoding.EncodeToString(buf[:n]); got != want {
+			t.Fatalf("len %d: %q, want %q", n, got, want)
+		}
+	}
 }

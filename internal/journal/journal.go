@@ -308,6 +308,76 @@ func (j *Journal) ReadObjects(ctx context.Context, nums []uint64, parse bool, fn
 	wg.Wait()
 }
 
+// loadAsync starts reading and parsing objects (in the order given, which
+// should be replay order: set by set) and returns get, which waits for one
+// object, and wait, which waits for all and returns the first read error.
+func (j *Journal) loadAsync(ctx context.Context, nums []uint64) (get func(uint64) *Object, wait func() (map[uint64]*Object, error)) {
+	type slot struct {
+		ready chan struct{}
+		o     *Object
+	}
+	slots := make(map[uint64]*slot, len(nums))
+	for _, n := range nums {
+		slots[n] = &slot{ready: make(chan struct{})}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		j.ReadObjects(ctx, nums, true, func(o *Object) {
+			s := slots[o.Number]
+			s.o = o
+			close(s.ready)
+		})
+	}()
+	get = func(n uint64) *Object {
+		s := slots[n]
+		if s == nil {
+			return nil
+		}
+		select {
+		case <-s.ready:
+			return s.o
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	wait = func() (map[uint64]*Object, error) {
+		<-done
+		objs := make(map[uint64]*Object, len(nums))
+		var first error
+		for n, s := range slots {
+			select {
+			case <-s.ready:
+				objs[n] = s.o
+				if s.o.Err != nil && first == nil {
+					first = s.o.Err
+				}
+			default:
+				if first == nil {
+					first = ctx.Err()
+				}
+			}
+		}
+		return objs, first
+	}
+	return get, wait
+}
+
+// retainedObjects lists the objects replay may need: minimum_set through
+// active_set, and below minimum_set down to the lowest set any client's
+// commit position names.
+func (h *Header) retainedObjects() []uint64 {
+	from := h.MinimumSet
+	for _, c := range h.Clients {
+		for _, p := range c.Commit {
+			if s := p.ObjectNumber / h.W(); s < from && h.MinimumSet-s < 64 {
+				from = s
+			}
+		}
+	}
+	return h.Objects(from, h.ActiveSet)
+}
+
 // Objects lists the numbers of the data objects of sets from..to.
 func (h *Header) Objects(from, to uint64) []uint64 {
 	var out []uint64
@@ -323,16 +393,7 @@ func (h *Header) Objects(from, to uint64) []uint64 {
 // (minimum_set through active_set, and below minimum_set down to the
 // lowest set any client's commit position names).
 func (j *Journal) LoadAll(ctx context.Context) (map[uint64]*Object, error) {
-	h := j.Header
-	from := h.MinimumSet
-	for _, c := range h.Clients {
-		for _, p := range c.Commit {
-			if s := p.ObjectNumber / h.W(); s < from && h.MinimumSet-s < 64 {
-				from = s
-			}
-		}
-	}
-	nums := h.Objects(from, h.ActiveSet)
+	nums := j.Header.retainedObjects()
 	objs := make(map[uint64]*Object, len(nums))
 	var mu sync.Mutex
 	var firstErr error

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rbdtui/rbdtui/internal/cli"
+	"github.com/rbdtui/rbdtui/internal/config"
 	"github.com/rbdtui/rbdtui/internal/journal"
 	"github.com/rbdtui/rbdtui/internal/lab"
 	"github.com/rbdtui/rbdtui/internal/labtest"
@@ -35,6 +36,20 @@ func newLab(t testing.TB) *labEnv {
 	m := site.NewManager(labtest.Config(t, st))
 	t.Cleanup(m.Close)
 	c, err := m.Site(lab.SiteA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &labEnv{st: st, a: c, conf: st.Site(lab.SiteA).Conf}
+}
+
+// newLabNoCleanup is newLab for state that outlives one test (the
+// benchmarks' journal); its connections live until the process ends.
+func newLabNoCleanup(t testing.TB, st *lab.State) *labEnv {
+	cfg, err := config.Load(st.ConfigPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := site.NewManager(cfg).Site(lab.SiteA)
 	if err != nil {
 		t.Fatal(err)
 	}

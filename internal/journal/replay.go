@@ -77,7 +77,7 @@ func (e *ReplayError) Error() string {
 // stale entries of older tags pruned, gaps in a tag's entry tids fatal.
 type replayer struct {
 	w, active uint64
-	objects   map[uint64]*Object
+	get       func(uint64) *Object
 	cur       []uint64
 	q         [][]Entry
 	seen      map[uint64]uint64
@@ -86,7 +86,7 @@ type replayer struct {
 }
 
 func (r *replayer) load(s uint64) {
-	o := r.objects[r.cur[s]]
+	o := r.get(r.cur[s])
 	r.q[s] = nil
 	if o == nil || !o.Exists {
 		return
@@ -116,8 +116,15 @@ func (r *replayer) pop(s uint64) Entry {
 // Replay walks the loaded objects from the commit position pos and calls
 // emit for each entry in rbd's order. It stops at the first ReplayError.
 func Replay(h *Header, objects map[uint64]*Object, pos []ObjectPosition, emit func(Replayed) error) error {
+	return ReplayFunc(h, func(n uint64) *Object { return objects[n] }, pos, emit)
+}
+
+// ReplayFunc is Replay over objects given by get, which may block until the
+// object has been read: replay then runs while later objects still load.
+// get returns nil for an object that does not exist.
+func ReplayFunc(h *Header, get func(uint64) *Object, pos []ObjectPosition, emit func(Replayed) error) error {
 	w := h.W()
-	r := &replayer{w: w, active: h.ActiveSet, objects: objects, cur: make([]uint64, w), q: make([][]Entry, w), seen: map[uint64]uint64{}}
+	r := &replayer{w: w, active: h.ActiveSet, get: get, cur: make([]uint64, w), q: make([][]Entry, w), seen: map[uint64]uint64{}}
 	bySplay := map[uint64]ObjectPosition{}
 	for _, p := range pos {
 		if _, ok := bySplay[p.ObjectNumber%w]; !ok {
