@@ -51,6 +51,16 @@ func TestInspectFindsCorruption(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "No structural faults found") {
 		t.Fatalf("healthy journal: exit %d\n%s%s", code, out, errOut)
 	}
+	// The engine's Scan reports progress per object and the same numbers.
+	var last journal.ScanProgress
+	calls := 0
+	res, err := j.Scan(ctx, journal.ScanOptions{Progress: func(p journal.ScanProgress) { calls++; last = p }})
+	if err != nil || res.Faulty() || res.Inspected != res.Retained || res.Inspected < 32 {
+		t.Fatalf("scan: %+v %v", res, err)
+	}
+	if calls != last.ObjectsTotal || last.ObjectsDone != last.ObjectsTotal || last.Bytes != res.Bytes {
+		t.Errorf("progress: %d calls, last %+v, scanned %d bytes", calls, last, res.Bytes)
+	}
 	es, _ := journal.ParseObject(orig[1])
 	second := es[1]
 	fixCRC := func(b []byte, e journal.Entry) {
