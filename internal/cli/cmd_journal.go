@@ -392,6 +392,11 @@ func runJournalImport(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
+	// A librbd client with the image open appends with its own entry
+	// tids; interleaving with it would corrupt the journal.
+	if n, err := journal.ImageWatchers(ctx, c, spec); err == nil && n > 0 {
+		return &exitError{code: ExitUsage, err: fmt.Errorf("image of journal %s is open by %d client(s); close it before importing; nothing was imported", spec, n)}
+	}
 	if inv.Bool("verbose") {
 		for _, r := range recs {
 			if ev, err := journal.DecodeEvent(r.Data); err == nil {
@@ -521,6 +526,18 @@ func featureTarget(env *Env) (model.ImageSpec, []string, error) {
 	return spec, args, nil
 }
 
+// featureHandlers lets another area own a feature name of `feature
+// enable|disable` (the mirroring area registers "mirroring" with
+// handleFeature in its init); the journal area handles the rest.
+var featureHandlers = map[string]Handler{}
+
+func handleFeature(name string, h Handler) {
+	if _, dup := featureHandlers[name]; dup {
+		panic("cli: two handlers for feature " + name)
+	}
+	featureHandlers[name] = h
+}
+
 func runFeatureEnable(ctx context.Context, env *Env) error { return runFeature(ctx, env, true) }
 
 func runFeatureDisable(ctx context.Context, env *Env) error { return runFeature(ctx, env, false) }
@@ -529,6 +546,14 @@ func runFeature(ctx context.Context, env *Env, enable bool) error {
 	spec, features, err := featureTarget(env)
 	if err != nil {
 		return err
+	}
+	for _, f := range features {
+		if h := featureHandlers[f]; h != nil {
+			if len(features) > 1 {
+				return Usagef("feature %s is handled on its own; give it alone", f)
+			}
+			return h(ctx, env)
+		}
 	}
 	inv := env.Inv
 	js := journal.JournalSettings{Pool: inv.Flag("journal-pool"), SplayWidth: inv.Int("journal-splay-width", 0),

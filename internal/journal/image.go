@@ -517,6 +517,18 @@ func (j *Journal) recreate(ctx context.Context) error {
 	return j.Refresh(ctx)
 }
 
+// ImageWatchers counts the watchers of the journal's image (librbd clients
+// that have it open); a journal without an image gives an error.
+func ImageWatchers(ctx context.Context, c *site.Conn, spec Spec) (int, error) {
+	n := 0
+	err := withImage(ctx, c, spec.Pool, spec.Namespace, spec.ID, true, true, func(i *rbd.Image) error {
+		ws, err := i.ListWatchers()
+		n = len(ws)
+		return err
+	})
+	return n, err
+}
+
 // DisconnectResult lists the clients marked disconnected.
 type DisconnectResult struct {
 	Disconnected []string `json:"disconnected"`
