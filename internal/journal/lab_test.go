@@ -182,3 +182,59 @@ func captureTestdata(t testing.TB, l *labEnv, j *journal.Journal, rbdExport []by
 	}
 	t.Logf("captured %d objects into testdata", len(objs))
 }
+
+// rbd's export starts where the least advanced client stands; with a
+// disconnected client, or a client part-way through, both tools agree.
+func TestExportStartsWhereRBDStarts(t *testing.T) {
+	l := newLab(t)
+	name, j := l.journaledImage(t, "jstart")
+	l.rbd(t, "bench", "--io-type", "write", "--io-size", "4K", "--io-total", "96K", name)
+	ctx := context.Background()
+	compare := func(what string) int {
+		t.Helper()
+		if err := j.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		res, err := j.Export(ctx, &got, journal.ExportOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if want := l.rbdExport(t, j.Spec.ID); !bytes.Equal(got.Bytes(), want) {
+			t.Fatalf("%s: export differs from rbd's:\nours:\n%.600s\nrbd:\n%.600s", what, got.String(), want)
+		}
+		return res.Entries
+	}
+	all := compare("pinned at the start")
+	entries, _, err := j.Entries(ctx, true)
+	if err != nil || len(entries) != all {
+		t.Fatalf("from start: %d entries, %v", len(entries), err)
+	}
+	// A commit position as librbd writes it: the newest committed entry
+	// of each splay offset, most recent first.
+	half := len(entries) / 2
+	var pos []journal.ObjectPosition
+	for k := half; k > half-int(j.Header.W()); k-- {
+		e := entries[k]
+		pos = append(pos, journal.ObjectPosition{ObjectNumber: e.Object, TagTID: e.TagTID, EntryTID: e.EntryTID})
+	}
+	if err := j.CommitClient(ctx, "pin", pos); err != nil {
+		t.Fatal(err)
+	}
+	if n := compare("pin half-way"); n != all-half-1 {
+		t.Errorf("half-way: %d entries of %d", n, all)
+	}
+	if err := j.CommitClient(ctx, "pin", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.SetClientState(ctx, "pin", journal.ClientDisconnected); err != nil {
+		t.Fatal(err)
+	}
+	n := compare("pin disconnected")
+	t.Logf("%d entries from the start, %d with the empty pin disconnected", all, n)
+	var buf bytes.Buffer
+	res, err := j.Export(ctx, &buf, journal.ExportOptions{FromStart: true})
+	if err != nil || res.Entries != all {
+		t.Errorf("--from-start: %d entries, %v", res.Entries, err)
+	}
+}
