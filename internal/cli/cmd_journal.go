@@ -157,16 +157,17 @@ func runJournalStatus(ctx context.Context, env *Env) error {
 	}
 	if env.Out.JSON() {
 		out := struct {
-			MinimumSet       uint64             `json:"minimum_set"`
-			ActiveSet        uint64             `json:"active_set"`
-			Clients          []statusClientJSON `json:"registered_clients"`
-			Objects          int                `json:"objects"`
-			Bytes            int64              `json:"bytes"`
-			Entries          int                `json:"entries"`
-			TrimmableObjects int                `json:"trimmable_objects"`
-			TrimmableBytes   int64              `json:"trimmable_bytes"`
-			Problems         []string           `json:"problems,omitempty"`
-		}{MinimumSet: st.MinimumSet, ActiveSet: st.ActiveSet, Clients: []statusClientJSON{}, Objects: st.Objects, Bytes: st.Bytes,
+			MinimumSet       uint64              `json:"minimum_set"`
+			ActiveSet        uint64              `json:"active_set"`
+			Clients          []statusClientJSON  `json:"registered_clients"`
+			Tags             []journal.TagStatus `json:"tags"`
+			Objects          int                 `json:"objects"`
+			Bytes            int64               `json:"bytes"`
+			Entries          int                 `json:"entries"`
+			TrimmableObjects int                 `json:"trimmable_objects"`
+			TrimmableBytes   int64               `json:"trimmable_bytes"`
+			Problems         []string            `json:"problems,omitempty"`
+		}{MinimumSet: st.MinimumSet, ActiveSet: st.ActiveSet, Clients: []statusClientJSON{}, Tags: st.Tags, Objects: st.Objects, Bytes: st.Bytes,
 			Entries: st.Entries, TrimmableObjects: st.TrimmableObjects, TrimmableBytes: st.TrimmableBytes, Problems: st.Problems}
 		for i, c := range st.Clients {
 			x := statusClientJSON{ID: c.ID, Data: journal.Hexdump(j.Header.Clients[i].Data), State: c.State, Meta: c.Meta,
@@ -187,6 +188,11 @@ func runJournalStatus(ctx context.Context, env *Env) error {
 	}
 	fmt.Fprintf(w, "\nstored: %d entries, %s in %d objects (sets %d..%d)\n", st.Entries, bytesText(st.Bytes), st.Objects, st.MinimumSet, st.ActiveSet)
 	fmt.Fprintf(w, "trimming would free now: %s in %d objects\n", bytesText(st.TrimmableBytes), st.TrimmableObjects)
+	var tags []string
+	for _, t := range st.Tags {
+		tags = append(tags, fmt.Sprintf("%d (class %d, %s)", t.TID, t.Class, t.Owner))
+	}
+	fmt.Fprintf(w, "tags: %s\n", strings.Join(tags, ", "))
 	rows := [][]string{}
 	for _, c := range st.Clients {
 		id := c.ID
@@ -446,17 +452,23 @@ func runJournalReset(ctx context.Context, env *Env) error {
 	for _, c := range h.Clients {
 		ids = append(ids, fmt.Sprintf("%q", c.ID))
 	}
-	q := fmt.Sprintf("Reset journal %s? Every entry (sets %d..%d) and tag is deleted, clients %s are unregistered, and the journal is %s.",
-		j.Spec, h.MinimumSet, h.ActiveSet, strings.Join(ids, ", "), how)
-	if err := confirm(env, q); err != nil {
-		return err
-	}
-	res, err := journal.Reset(ctx, j.Conn(), j.Spec, journal.ResetOptions{KeepGeometry: env.Inv.Bool("keep-geometry")})
+	opt := journal.ResetOptions{KeepGeometry: env.Inv.Bool("keep-geometry")}
+	// Refusals and warnings come before the question.
+	plan, err := journal.PlanReset(ctx, j.Conn(), j.Spec, opt)
 	if err != nil {
 		return journalErr(err)
 	}
-	for _, w := range res.Warnings {
+	for _, w := range plan.Warnings {
 		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+	}
+	q := fmt.Sprintf("Reset the journal of %s (%s)? Every entry (sets %d..%d) and tag is deleted, clients %s are unregistered, and the journal is %s.",
+		plan.Image, j.Spec, h.MinimumSet, h.ActiveSet, strings.Join(ids, ", "), how)
+	if err := confirm(env, q); err != nil {
+		return err
+	}
+	res, err := journal.Reset(ctx, j.Conn(), j.Spec, opt)
+	if err != nil {
+		return journalErr(err)
 	}
 	if env.Out.JSON() {
 		return env.Out.Value(res)

@@ -261,3 +261,57 @@ func TestJournalSpecGrammar(t *testing.T) {
 }
 
 func modelImage(name string) model.ImageSpec { return model.ImageSpec{Pool: "rbd", Image: name} }
+
+// A journal whose data objects live in another pool (--journal-pool).
+func TestJournalInOtherPool(t *testing.T) {
+	l := newJLab(t)
+	pool := fmt.Sprintf("jpool%d", seq)
+	ceph := func(args ...string) {
+		out, err := exec.Command("ceph", append([]string{"-c", l.st.Site(lab.SiteA).Conf}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ceph %v: %v %s", args, err, out)
+		}
+	}
+	ceph("osd", "pool", "create", pool, "8")
+	t.Cleanup(func() {
+		exec.Command("ceph", "-c", l.st.Site(lab.SiteA).Conf, "osd", "pool", "rm", pool, pool, "--yes-i-really-really-mean-it").Run()
+	})
+	l.rbd(t, "pool", "init", pool)
+	name := l.image(t, "jopool", "--image-feature", "layering,exclusive-lock")
+	if code, out, errOut := l.run(t, "feature", "enable", name, "journaling", "--journal-pool", pool); code != 0 {
+		t.Fatalf("enable: %d %s %s", code, out, errOut)
+	}
+	in := l.info(t, name)
+	if in.ObjectPool != pool {
+		t.Errorf("object_pool %q, want %q", in.ObjectPool, pool)
+	}
+	want := l.rbd(t, "journal", "info", "--image", name)
+	if _, out, _ := l.run(t, "journal", "info", "--image", name); out != want {
+		t.Errorf("info differs from rbd:\n%s\n%s", out, want)
+	}
+	ctx := context.Background()
+	spec, err := journal.SpecOfImage(ctx, l.c, modelImage(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := journal.Open(ctx, l.c, spec)
+	if err != nil || j.DataPool != pool {
+		t.Fatalf("open: %v, data pool %q", err, j.DataPool)
+	}
+	if err := j.RegisterClient(ctx, "pin", nil); err != nil {
+		t.Fatal(err)
+	}
+	l.rbd(t, "bench", "--io-type", "write", "--io-size", "4K", "--io-total", "64K", name)
+	dir := t.TempDir()
+	l.rbd(t, "journal", "export", "--journal", spec.ID, dir+"/rbd")
+	if code, _, errOut := l.run(t, "journal", "export", "--journal", spec.ID, dir+"/ours"); code != 0 {
+		t.Fatalf("export: %s", errOut)
+	}
+	a, _ := exec.Command("cmp", dir+"/rbd", dir+"/ours").CombinedOutput()
+	if len(a) > 0 {
+		t.Errorf("exports differ: %s", a)
+	}
+	if code, out, errOut := l.run(t, "journal", "inspect", "--journal", spec.ID); code != 0 || !strings.Contains(out, "No structural faults") {
+		t.Errorf("inspect: %d %s %s", code, out, errOut)
+	}
+}

@@ -424,20 +424,28 @@ type ResetResult struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// Reset deletes every entry, tag and client registration of the journal
-// and starts a fresh one, as `rbd journal reset` does; with KeepGeometry
-// the new journal keeps the old order, splay width and pool. Refused while
-// image-mode journal mirroring needs the journal; the geometry-keeping
-// reset is also refused while mirroring is on at all or the image is open.
-func Reset(ctx context.Context, c *site.Conn, spec Spec, opt ResetOptions) (*ResetResult, error) {
+// ResetPlan is what a reset would do, checked before asking the operator.
+type ResetPlan struct {
+	Image    string   `json:"image"`
+	Before   Info     `json:"before"`
+	Warnings []string `json:"warnings,omitempty"`
+	journal  *Journal
+	watchers int
+}
+
+// PlanReset checks whether the journal may be reset and says what it would
+// do. Refused (nothing changes) while image-mode journal mirroring needs the
+// journal, as rbd refuses; the geometry-keeping reset is also refused while
+// mirroring is on at all or the image is open. Pool-mode mirroring gives a
+// warning: librbd disables and re-enables the image's mirroring.
+func PlanReset(ctx context.Context, c *site.Conn, spec Spec, opt ResetOptions) (*ResetPlan, error) {
 	j, err := Open(ctx, c, spec)
 	if err != nil {
 		return nil, err
 	}
-	res := &ResetResult{Before: j.Info()}
+	p := &ResetPlan{Before: j.Info(), journal: j}
 	var name string
 	var mirrored, poolMode bool
-	var watchers int
 	err = withImage(ctx, c, spec.Pool, spec.Namespace, spec.ID, true, true, func(i *rbd.Image) error {
 		name = i.GetName()
 		if mi, err := i.GetMirrorImageInfo(); err == nil && mi.State == rbd.MirrorImageEnabled {
@@ -445,24 +453,43 @@ func Reset(ctx context.Context, c *site.Conn, spec Spec, opt ResetOptions) (*Res
 				mirrored = true
 			}
 		}
-		io, _ := c.IOContextNS(ctx, spec.Pool, spec.Namespace)
-		if pm, err := rbd.GetMirrorMode(io); err == nil && pm == rbd.MirrorModePool {
-			poolMode = true
+		if io, err := c.IOContextNS(ctx, spec.Pool, spec.Namespace); err == nil {
+			if pm, err := rbd.GetMirrorMode(io); err == nil && pm == rbd.MirrorModePool {
+				poolMode = true
+			}
 		}
 		ws, err := i.ListWatchers()
-		watchers = len(ws)
+		p.watchers = len(ws)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	res.Image = poolNS(spec.Pool, spec.Namespace) + "/" + name
+	p.Image = poolNS(spec.Pool, spec.Namespace) + "/" + name
 	if mirrored && (!poolMode || opt.KeepGeometry) {
-		return nil, refuse("cannot reset the journal of %s: journal-based mirroring is enabled and replicates from it (rbd: cannot disable journaling: image mirroring enabled and mirror pool mode set to image); disable mirroring first", res.Image)
+		return nil, refuse("cannot reset the journal of %s: journal-based mirroring is enabled and replicates from it (rbd: cannot disable journaling: image mirroring enabled and mirror pool mode set to image); disable mirroring first", p.Image)
 	}
 	if mirrored {
-		res.Warnings = append(res.Warnings, "pool-mode mirroring: librbd disables and re-enables mirroring of the image, so its peers see a new image and resync it fully")
+		p.Warnings = append(p.Warnings, "pool-mode mirroring: librbd disables and re-enables mirroring of the image, so its peers see a new image and resync it fully")
 	}
+	if opt.KeepGeometry && p.watchers > 0 {
+		return nil, refuse("cannot reset the journal of %s keeping its geometry: the image is open by %d client(s); close it first (or use the plain reset, which goes through librbd)", p.Image, p.watchers)
+	}
+	return p, nil
+}
+
+// Reset deletes every entry, tag and client registration of the journal
+// and starts a fresh one, as `rbd journal reset` does (disable and
+// re-enable journaling through librbd, so the new journal takes the
+// current settings); with KeepGeometry the journal is recreated over
+// librados with its old order, splay width and pool. It checks again what
+// PlanReset checks.
+func Reset(ctx context.Context, c *site.Conn, spec Spec, opt ResetOptions) (*ResetResult, error) {
+	p, err := PlanReset(ctx, c, spec, opt)
+	if err != nil {
+		return nil, err
+	}
+	res := &ResetResult{Image: p.Image, Before: p.Before, Warnings: p.Warnings}
 	if !opt.KeepGeometry {
 		err = withImage(ctx, c, spec.Pool, spec.Namespace, spec.ID, true, false, func(i *rbd.Image) error {
 			if err := i.UpdateFeatures(rbd.FeatureJournaling, false); err != nil {
@@ -473,16 +500,11 @@ func Reset(ctx context.Context, c *site.Conn, spec Spec, opt ResetOptions) (*Res
 			}
 			return nil
 		})
-		if err != nil {
-			return nil, err
-		}
 	} else {
-		if watchers > 0 {
-			return nil, refuse("cannot reset the journal of %s keeping its geometry: the image is open by %d client(s); close it first (or use the plain reset, which goes through librbd)", res.Image, watchers)
-		}
-		if err := j.recreate(ctx); err != nil {
-			return nil, err
-		}
+		err = p.journal.recreate(ctx)
+	}
+	if err != nil {
+		return nil, err
 	}
 	j2, err := Open(ctx, c, spec)
 	if err != nil {

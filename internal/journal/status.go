@@ -63,9 +63,11 @@ type Status struct {
 	ActiveSet  uint64         `json:"active_set"`
 	NextTagTID uint64         `json:"next_tag_tid"`
 	Clients    []ClientStatus `json:"registered_clients"`
-	Objects    int            `json:"objects"`
-	Bytes      int64          `json:"bytes"`
-	Entries    int            `json:"entries"`
+	// Tags still in the header (older ones expire), with their owner.
+	Tags    []TagStatus `json:"tags"`
+	Objects int         `json:"objects"`
+	Bytes   int64       `json:"bytes"`
+	Entries int         `json:"entries"`
 	// TrimmableBytes and TrimmableObjects are held in sets every
 	// connected client has moved past: the trimmer would free them now
 	// (normally 0 while an image has the journal open).
@@ -74,6 +76,16 @@ type Status struct {
 	// Problems found on the way (header values that did not decode, a
 	// replay that stops).
 	Problems []string `json:"problems,omitempty"`
+}
+
+// TagStatus is one tag and the owner it records.
+type TagStatus struct {
+	TID   uint64 `json:"tid"`
+	Class uint64 `json:"tag_class"`
+	// Owner reads local, orphan (demoted) or remote <mirror uuid>.
+	Owner string   `json:"owner"`
+	Data  *TagData `json:"data,omitempty"`
+	Error string   `json:"error,omitempty"`
 }
 
 // Status reads every retained object to measure the journal and each
@@ -90,6 +102,16 @@ func (j *Journal) Status(ctx context.Context) (*Status, error) {
 		NextTagTID: h.NextTagTID, Entries: len(entries), Problems: h.Problems}
 	if err != nil {
 		st.Problems = append(st.Problems, err.Error())
+	}
+	st.Tags = []TagStatus{}
+	for _, t := range h.Tags {
+		ts := TagStatus{TID: t.TID, Class: t.Class}
+		if td, err := DecodeTagData(t.Data); err == nil {
+			ts.Data, ts.Owner = td, td.Owner()
+		} else {
+			ts.Error = err.Error()
+		}
+		st.Tags = append(st.Tags, ts)
 	}
 	setBytes := map[uint64]int64{}
 	setObjects := map[uint64]int{}
