@@ -5,6 +5,22 @@
 // engine behind `rbdtui journal ...` and the console's journal inspector. It
 // never imports UI code. The on-disk format it follows is described in
 // /work/shared/reference/journal-format.md (sections cited as §n).
+//
+// What the console's journal inspector uses (all results are JSON-able):
+//
+//   - Open / SpecOfImage: a journal by id or by image; Journal.Header has
+//     the geometry, clients and tags; Journal.Info is `rbd journal info`.
+//   - Journal.Status: sets, clients with lag (entries, bytes) and what each
+//     pins, tags with owners, bytes trimming would free.
+//   - Journal.Scan(ScanOptions{Progress, Entry}): every structural finding
+//     (object, offset, tag, entry), plus rbd inspect's own numbers.
+//   - Journal.BuildIndex / IndexObjects: entries in replay order (tag, tid,
+//     type name, size, object, offset); Index.Decode decodes one entry's
+//     Event, whose DumpFields/DecodedFields are rbd's and our field lists.
+//   - Export / ParseExport + Import / Reset / DisconnectClients /
+//     UpdateFeatures: the commands.
+//
+// Every decoder returns errors, never panics, on any bytes (fuzzed).
 package journal
 
 import (

@@ -14,18 +14,23 @@ type IndexEntry struct {
 	TagTID    uint64 `json:"tag_tid"`
 	EntryTID  uint64 `json:"entry_tid"`
 	Type      int    `json:"type"`
+	Name      string `json:"type_name"`
 	Size      int    `json:"size"`
 	Object    uint64 `json:"object_number"`
 	Offset    int    `json:"offset"`
 }
 
-// TypeName is the entry's event name ("?" when the payload is too short
-// to say).
-func (e IndexEntry) TypeName() string {
-	if e.Type == typeUnreadable {
+// typeName is an index entry's event name ("?" when the payload is too
+// short to say); names of known types are static strings, so the index
+// costs no allocation per entry for them.
+func typeName(t int) string {
+	switch {
+	case t == typeUnreadable:
 		return "?"
+	case t == EventUnknown:
+		return "Unknown"
 	}
-	return EventName(e.Type)
+	return eventNames[t]
 }
 
 const typeUnreadable = -2
@@ -69,8 +74,9 @@ func IndexObjects(h *Header, objs map[uint64]*Object) *Index {
 	}
 	ix := &Index{Entries: make([]IndexEntry, 0, n), objects: objs}
 	err := Replay(h, objs, nil, func(r Replayed) error {
+		t := EventType(r.Data)
 		ix.Entries = append(ix.Entries, IndexEntry{CommitTID: r.CommitTID, TagTID: r.TagTID, EntryTID: r.EntryTID,
-			Type: EventType(r.Data), Size: r.Size(), Object: r.Object, Offset: r.Offset})
+			Type: t, Name: typeName(t), Size: r.Size(), Object: r.Object, Offset: r.Offset})
 		return nil
 	})
 	if err != nil {

@@ -6,6 +6,9 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+
+	"github.com/ceph/go-ceph/rados"
+	"github.com/rbdtui/rbdtui/internal/site"
 )
 
 // Finding kinds reported by Scan.
@@ -23,6 +26,7 @@ const (
 	FindingHeader        = "header"
 	FindingReplay        = "replay-stops"
 	FindingReadError     = "read-error"
+	FindingStray         = "stray-object"
 )
 
 // Finding is one structural problem, named by where it is.
@@ -181,6 +185,7 @@ func (j *Journal) Scan(ctx context.Context, opt ScanOptions) (*ScanResult, error
 		}
 	}
 	res.Retained = len(all)
+	res.Findings = append(res.Findings, j.strayFindings(ctx)...)
 	res.Findings = append(res.Findings, j.sequenceFindings(all)...)
 	res.Findings = append(res.Findings, j.missingObjectFindings(objs)...)
 	res.Findings = append(res.Findings, j.commitFindings(objs)...)
@@ -217,6 +222,29 @@ func (j *Journal) Scan(ctx context.Context, opt ScanOptions) (*ScanResult, error
 		return x.Offset < y.Offset
 	})
 	return res, nil
+}
+
+// strayFindings looks one set beyond the active set and one below the
+// minimum set: objects there are left over (a reset or trim that did not
+// finish, or hand-made objects); readers ignore them, but they hold space.
+func (j *Journal) strayFindings(ctx context.Context) []Finding {
+	h := j.Header
+	var nums []uint64
+	nums = append(nums, h.Objects(h.ActiveSet+1, h.ActiveSet+1)...)
+	if h.MinimumSet > 0 {
+		nums = append(nums, h.Objects(h.MinimumSet-1, h.MinimumSet-1)...)
+	}
+	var out []Finding
+	for _, n := range nums {
+		oid := j.DataOID(n)
+		st, err := site.Call(ctx, j.conn, "stat "+oid, func() (rados.ObjectStat, error) { return j.data.Stat(oid) })
+		if err != nil {
+			continue
+		}
+		out = append(out, Finding{Severity: "warning", Kind: FindingStray, Object: oid, ObjectNumber: n,
+			Message: fmt.Sprintf("object of set %d (%d bytes) outside the journal's sets %d..%d; readers ignore it", n/h.W(), st.Size, h.MinimumSet, h.ActiveSet)})
+	}
+	return out
 }
 
 // sequenceFindings finds gaps and duplicates in each tag's entry tids.
