@@ -61,9 +61,8 @@ func (j *Journal) Entries(ctx context.Context, fromStart bool) ([]Replayed, map[
 // the objects it needs are read, formatting runs on every CPU, and the
 // writer takes formatted chunks in order.
 func (j *Journal) Export(ctx context.Context, w io.Writer, opt ExportOptions) (ExportResult, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	get, wait := j.loadAsync(ctx, j.Header.retainedObjects())
+	get, stop, wait := j.loadAsync(ctx, j.Header.retainedObjects())
+	defer stop()
 	var pos []ObjectPosition
 	if !opt.FromStart {
 		pos = MinCommitPosition(j.Header.Clients)
@@ -72,12 +71,12 @@ func (j *Journal) Export(ctx context.Context, w io.Writer, opt ExportOptions) (E
 	res, err := writeExport(ctx, w, j.Spec.ID, j.Header, opt, func(emit func(Replayed) error) {
 		rerr = ReplayFunc(j.Header, get, pos, emit)
 	})
-	cancel()
+	stop()
 	_, lerr := wait()
 	if err != nil {
 		return res, err
 	}
-	if lerr != nil && !errors.Is(lerr, context.Canceled) {
+	if lerr != nil {
 		return res, lerr
 	}
 	if rerr != nil {

@@ -131,6 +131,18 @@ func TestInspectFindsCorruption(t *testing.T) {
 			if strings.Contains(errOut, "panic") {
 				t.Fatalf("panic: %s", errOut)
 			}
+			// Where rbd's replay stops, rbd's export stops: both write the
+			// entries before the damage and fail.
+			if c.name == "crc mismatch" || c.name == "missing prior entry" || c.name == "garbage preamble" {
+				dir := t.TempDir()
+				_, rerr := l.rbdErr("journal", "export", "--journal", j.Spec.ID, dir+"/rbd")
+				code, _, errOut := runCLI(t, l, "journal", "export", "--journal", j.Spec.ID, dir+"/ours")
+				a, _ := os.ReadFile(dir + "/rbd")
+				b, _ := os.ReadFile(dir + "/ours")
+				if rerr == nil || code != 1 || !bytes.Equal(a, b) {
+					t.Errorf("export of a damaged journal: rbd err %v (%d bytes), rbdtui exit %d (%d bytes) %s", rerr, len(a), code, len(b), errOut)
+				}
+			}
 			// The JSON form carries the same findings.
 			code, js, _ := runCLI(t, l, "journal", "inspect", "--journal", j.Spec.ID, "--format", "json")
 			if code != wantCode || !strings.Contains(js, `"findings":[{`) {

@@ -282,15 +282,27 @@ func (j *Journal) readObject(ctx context.Context, n uint64) *Object {
 // ReadObjects reads objects in parallel and calls fn (concurrently) for
 // each as it arrives, after parsing it when parse is set.
 func (j *Journal) ReadObjects(ctx context.Context, nums []uint64, parse bool, fn func(*Object)) {
+	j.readObjects(ctx, nil, nums, parse, fn)
+}
+
+// readObjects stops handing out reads when stop closes or ctx ends; reads
+// already running are always waited for: an abandoned librados call must
+// not outlive the connection (site.Call drops it on cancellation).
+func (j *Journal) readObjects(ctx context.Context, stop <-chan struct{}, nums []uint64, parse bool, fn func(*Object)) {
 	par := 8
 	ch := make(chan uint64)
 	var wg sync.WaitGroup
+	// Each read stays bounded by the site's timeout, but cancelling ctx
+	// only stops new reads: site.Call abandons a cancelled call and drops
+	// the connection, and librados would then read into a destroyed
+	// io context.
+	readCtx := context.WithoutCancel(ctx)
 	for i := 0; i < par && i < len(nums); i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for n := range ch {
-				o := j.readObject(ctx, n)
+				o := j.readObject(readCtx, n)
 				if parse && o.Exists {
 					o.Entries, o.Fault = ParseObject(o.Data)
 				}
@@ -298,10 +310,14 @@ func (j *Journal) ReadObjects(ctx context.Context, nums []uint64, parse bool, fn
 			}
 		}()
 	}
+dispatch:
 	for _, n := range nums {
 		select {
 		case ch <- n:
 		case <-ctx.Done():
+			break dispatch
+		case <-stop:
+			break dispatch
 		}
 	}
 	close(ch)
@@ -310,8 +326,10 @@ func (j *Journal) ReadObjects(ctx context.Context, nums []uint64, parse bool, fn
 
 // loadAsync starts reading and parsing objects (in the order given, which
 // should be replay order: set by set) and returns get, which waits for one
-// object, and wait, which waits for all and returns the first read error.
-func (j *Journal) loadAsync(ctx context.Context, nums []uint64) (get func(uint64) *Object, wait func() (map[uint64]*Object, error)) {
+// object (nil once stop was called and it will not come), stop, which ends
+// the reading early, and wait, which waits for every read started and
+// returns the first read error.
+func (j *Journal) loadAsync(ctx context.Context, nums []uint64) (get func(uint64) *Object, stop func(), wait func() (map[uint64]*Object, error)) {
 	type slot struct {
 		ready chan struct{}
 		o     *Object
@@ -321,9 +339,12 @@ func (j *Journal) loadAsync(ctx context.Context, nums []uint64) (get func(uint64
 		slots[n] = &slot{ready: make(chan struct{})}
 	}
 	done := make(chan struct{})
+	stopped := make(chan struct{})
+	var once sync.Once
+	stop = func() { once.Do(func() { close(stopped) }) }
 	go func() {
 		defer close(done)
-		j.ReadObjects(ctx, nums, true, func(o *Object) {
+		j.readObjects(ctx, stopped, nums, true, func(o *Object) {
 			s := slots[o.Number]
 			s.o = o
 			close(s.ready)
@@ -337,7 +358,14 @@ func (j *Journal) loadAsync(ctx context.Context, nums []uint64) (get func(uint64
 		select {
 		case <-s.ready:
 			return s.o
+		case <-stopped:
 		case <-ctx.Done():
+		}
+		// Stopping: an object already read is still given out.
+		select {
+		case <-s.ready:
+			return s.o
+		default:
 			return nil
 		}
 	}
@@ -360,7 +388,7 @@ func (j *Journal) loadAsync(ctx context.Context, nums []uint64) (get func(uint64
 		}
 		return objs, first
 	}
-	return get, wait
+	return get, stop, wait
 }
 
 // retainedObjects lists the objects replay may need: minimum_set through

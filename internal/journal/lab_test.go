@@ -238,3 +238,29 @@ func TestExportStartsWhereRBDStarts(t *testing.T) {
 		t.Errorf("--from-start: %d entries, %v", res.Entries, err)
 	}
 }
+
+// Cancelling an export (Ctrl-C) stops it with an error and leaves the
+// connection usable: reads in flight are waited for, never abandoned.
+func TestExportCancel(t *testing.T) {
+	l := newLab(t)
+	name, j := l.journaledImage(t, "jcancel")
+	l.rbd(t, "bench", "--io-type", "write", "--io-size", "4K", "--io-total", "16M", "--io-threads", "16", name)
+	if err := j.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, after := range []time.Duration{0, time.Millisecond, 5 * time.Millisecond, 20 * time.Millisecond} {
+		ctx, cancel := context.WithTimeout(context.Background(), after)
+		var buf bytes.Buffer
+		_, err := j.Export(ctx, &buf, journal.ExportOptions{})
+		cancel()
+		if err == nil && after < 5*time.Millisecond {
+			t.Errorf("export cancelled after %v succeeded", after)
+		}
+	}
+	// The connection still works.
+	var buf bytes.Buffer
+	res, err := j.Export(context.Background(), &buf, journal.ExportOptions{})
+	if err != nil || res.Entries < 4096 {
+		t.Fatalf("export after cancellations: %d entries, %v", res.Entries, err)
+	}
+}
