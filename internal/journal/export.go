@@ -61,7 +61,8 @@ func (j *Journal) Entries(ctx context.Context, fromStart bool) ([]Replayed, map[
 // the objects it needs are read, formatting runs on every CPU, and the
 // writer takes formatted chunks in order.
 func (j *Journal) Export(ctx context.Context, w io.Writer, opt ExportOptions) (ExportResult, error) {
-	get, stop, wait := j.loadAsync(ctx, j.Header.retainedObjects())
+	// Two sets ahead keeps every offset's next object on its way.
+	get, stop, wait := j.loadAsync(ctx, j.Header.retainedObjects(), max(8, 2*int(j.Header.W())))
 	defer stop()
 	var pos []ObjectPosition
 	if !opt.FromStart {
@@ -72,7 +73,7 @@ func (j *Journal) Export(ctx context.Context, w io.Writer, opt ExportOptions) (E
 		rerr = ReplayFunc(j.Header, get, pos, emit)
 	})
 	stop()
-	_, lerr := wait()
+	lerr := wait()
 	if err != nil {
 		return res, err
 	}

@@ -324,69 +324,130 @@ dispatch:
 	wg.Wait()
 }
 
-// loadAsync starts reading and parsing objects (in the order given, which
-// should be replay order: set by set) and returns get, which waits for one
-// object (nil once stop was called and it will not come), stop, which ends
-// the reading early, and wait, which waits for every read started and
-// returns the first read error.
-func (j *Journal) loadAsync(ctx context.Context, nums []uint64) (get func(uint64) *Object, stop func(), wait func() (map[uint64]*Object, error)) {
+// loadAsync starts reading and parsing objects in the order given (replay
+// order: set by set) for a single consumer that takes each object once.
+// get waits for one object and takes it (nil once stop was called and it
+// will not come); stop ends the reading early; wait waits for every read
+// started and returns the first read error.
+//
+// Memory stays bounded for journals of any size: at most window objects
+// are read ahead of what the consumer took, and a taken object is only
+// referenced by the consumer. The window is a soft limit: when the consumer
+// waits for an object beyond it (offsets of a journal can drift sets apart)
+// reading goes on up to that object, so it cannot deadlock.
+func (j *Journal) loadAsync(ctx context.Context, nums []uint64, window int) (get func(uint64) *Object, stop func(), wait func() error) {
 	type slot struct {
 		ready chan struct{}
 		o     *Object
+		taken bool
 	}
-	slots := make(map[uint64]*slot, len(nums))
-	for _, n := range nums {
-		slots[n] = &slot{ready: make(chan struct{})}
+	slots := make([]*slot, len(nums))
+	index := make(map[uint64]int, len(nums))
+	for i, n := range nums {
+		slots[i] = &slot{ready: make(chan struct{})}
+		index[n] = i
 	}
+	var mu sync.Mutex
+	cond := sync.NewCond(&mu)
+	untaken, need, stopped := 0, -1, false
+	stopCh := make(chan struct{})
+	stop = func() {
+		mu.Lock()
+		if !stopped {
+			stopped = true
+			close(stopCh)
+			cond.Broadcast()
+		}
+		mu.Unlock()
+	}
+	unhook := context.AfterFunc(ctx, stop)
+	var firstErr error
 	done := make(chan struct{})
-	stopped := make(chan struct{})
-	var once sync.Once
-	stop = func() { once.Do(func() { close(stopped) }) }
+	ch := make(chan int)
 	go func() {
-		defer close(done)
-		j.readObjects(ctx, stopped, nums, true, func(o *Object) {
-			s := slots[o.Number]
-			s.o = o
-			close(s.ready)
-		})
+		defer close(ch)
+		for next := 0; next < len(nums); next++ {
+			mu.Lock()
+			for !stopped && untaken >= window && next > need {
+				cond.Wait()
+			}
+			if stopped {
+				mu.Unlock()
+				return
+			}
+			untaken++
+			mu.Unlock()
+			ch <- next
+		}
+	}()
+	readCtx := context.WithoutCancel(ctx) // see readObjects
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range ch {
+				o := j.readObject(readCtx, nums[i])
+				if o.Exists {
+					o.Entries, o.Fault = ParseObject(o.Data)
+				}
+				mu.Lock()
+				if o.Err != nil && firstErr == nil {
+					firstErr = o.Err
+				}
+				slots[i].o = o
+				mu.Unlock()
+				close(slots[i].ready)
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		unhook()
+		close(done)
 	}()
 	get = func(n uint64) *Object {
-		s := slots[n]
-		if s == nil {
+		i, ok := index[n]
+		if !ok {
 			return nil
 		}
+		s := slots[i]
+		mu.Lock()
+		if i > need {
+			need = i
+			cond.Broadcast()
+		}
+		mu.Unlock()
 		select {
 		case <-s.ready:
-			return s.o
-		case <-stopped:
-		case <-ctx.Done():
-		}
-		// Stopping: an object already read is still given out.
-		select {
-		case <-s.ready:
-			return s.o
-		default:
-			return nil
-		}
-	}
-	wait = func() (map[uint64]*Object, error) {
-		<-done
-		objs := make(map[uint64]*Object, len(nums))
-		var first error
-		for n, s := range slots {
+		case <-stopCh:
 			select {
 			case <-s.ready:
-				objs[n] = s.o
-				if s.o.Err != nil && first == nil {
-					first = s.o.Err
-				}
 			default:
-				if first == nil {
-					first = ctx.Err()
-				}
+				return nil
 			}
 		}
-		return objs, first
+		mu.Lock()
+		defer mu.Unlock()
+		o := s.o
+		if !s.taken {
+			s.taken = true
+			untaken--
+			cond.Broadcast()
+			// Keep only what says whether it existed: the data now
+			// belongs to the consumer.
+			s.o = &Object{Number: o.Number, Exists: o.Exists, Err: o.Err}
+		}
+		return o
+	}
+	wait = func() error {
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		if firstErr != nil {
+			return firstErr
+		}
+		return ctx.Err()
 	}
 	return get, stop, wait
 }
