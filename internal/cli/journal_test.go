@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rbdtui/rbdtui/internal/cli"
 	"github.com/rbdtui/rbdtui/internal/journal"
 	"github.com/rbdtui/rbdtui/internal/lab"
 	"github.com/rbdtui/rbdtui/internal/labtest"
@@ -191,6 +193,15 @@ func TestJournalResetAndDisconnect(t *testing.T) {
 	}
 	if err := j.Refresh(ctx); err != nil || j.Header.Client("pin") == nil {
 		t.Fatalf("reset without --yes changed the journal: %v", err)
+	}
+	// On a terminal the question is asked; anything but yes changes nothing.
+	var o, e bytes.Buffer
+	code = cli.New("test").Run([]string{"--config", l.cfg, "journal", "reset", "--image", name}, strings.NewReader("n\n"), &o, &e, true)
+	if code != 2 || !strings.Contains(e.String(), "Reset the journal of rbd/"+name) || !strings.Contains(e.String(), "not confirmed; nothing was changed") {
+		t.Errorf("reset answered no: %d %s", code, e.String())
+	}
+	if err := j.Refresh(ctx); err != nil || j.Header.Client("pin") == nil {
+		t.Fatalf("reset answered no changed the journal: %v", err)
 	}
 	code, out, errOut = l.run(t, "journal", "reset", "--image", name, "--keep-geometry", "--yes")
 	if code != 0 || !strings.Contains(out, "order 16, splay width 2") {

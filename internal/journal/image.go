@@ -433,6 +433,30 @@ type ResetPlan struct {
 	watchers int
 }
 
+// imageName finds the name of the image whose id is the journal's, in the
+// pool's rbd_directory (key id_<id>, value an encoded string): an image
+// opened by id does not know its name.
+func imageName(ctx context.Context, c *site.Conn, spec Spec) (string, error) {
+	io, err := c.IOContextNS(ctx, spec.Pool, spec.Namespace)
+	if err != nil {
+		return "", err
+	}
+	key := "id_" + spec.ID
+	vals, err := site.Call(ctx, c, "look up image of journal "+spec.ID, func() (map[string][]byte, error) {
+		return io.GetOmapValues("rbd_directory", "", key, 2)
+	})
+	if err != nil && !site.IsErrno(err, syscall.ENOENT) {
+		return "", err
+	}
+	v, ok := vals[key]
+	if !ok {
+		return "", fmt.Errorf("journal %s belongs to no image in %s (no %s in rbd_directory)", spec, poolNS(spec.Pool, spec.Namespace), key)
+	}
+	d := &decoder{b: v}
+	name := d.str("image name")
+	return name, d.err
+}
+
 // PlanReset checks whether the journal may be reset and says what it would
 // do. Refused (nothing changes) while image-mode journal mirroring needs the
 // journal, as rbd refuses; the geometry-keeping reset is also refused while
@@ -446,8 +470,11 @@ func PlanReset(ctx context.Context, c *site.Conn, spec Spec, opt ResetOptions) (
 	p := &ResetPlan{Before: j.Info(), journal: j}
 	var name string
 	var mirrored, poolMode bool
+	name, err = imageName(ctx, c, spec)
+	if err != nil {
+		return nil, err
+	}
 	err = withImage(ctx, c, spec.Pool, spec.Namespace, spec.ID, true, true, func(i *rbd.Image) error {
-		name = i.GetName()
 		if mi, err := i.GetMirrorImageInfo(); err == nil && mi.State == rbd.MirrorImageEnabled {
 			if mode, err := i.GetImageMirrorMode(); err != nil || mode == rbd.ImageMirrorModeJournal {
 				mirrored = true
