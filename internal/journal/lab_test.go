@@ -67,7 +67,11 @@ func (l *labEnv) rbd(t testing.TB, args ...string) string {
 }
 
 func (l *labEnv) rbdErr(args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	return l.rbdTimeout(2*time.Minute, args...)
+}
+
+func (l *labEnv) rbdTimeout(d time.Duration, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "rbd", append([]string{"-c", l.conf}, args...)...)
 	var o, e bytes.Buffer
