@@ -340,14 +340,21 @@ func runJournalExport(ctx context.Context, env *Env) error {
 	// No bufio: the engine writes chunks of a megabyte or more, and
 	// copying them once more costs as much as writing them.
 	opt := journal.ExportOptions{FromStart: env.Inv.Bool("from-start"), NoError: env.Inv.Bool("no-error"), Decode: env.Inv.Bool("decode")}
+	if env.Inv.Bool("verbose") {
+		// rbd prints these on stdout, where they mix with `-`; stderr here.
+		vw := bufio.NewWriter(env.Stderr)
+		defer vw.Flush()
+		opt.Written = func(r journal.Replayed) {
+			if ev, err := journal.DecodeEvent(r.Data); err == nil {
+				fmt.Fprintf(vw, "Entry: tag_id=%d, commit_tid=%d\n%s", r.TagTID, r.CommitTID, prettyFields(ev.DumpFields()))
+			}
+		}
+	}
 	res, err := j.Export(ctx, out, opt)
 	if f != nil {
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
-	}
-	if env.Inv.Bool("verbose") {
-		fmt.Fprintf(env.Stderr, "exported %d entries of journal %s\n", res.Entries, j.Spec)
 	}
 	if !env.Out.JSON() {
 		fmt.Fprintf(summary, "%d entries processed, %d errors\n", res.Entries, res.Errors)

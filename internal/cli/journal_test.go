@@ -264,6 +264,12 @@ func TestJournalSpecGrammar(t *testing.T) {
 			t.Errorf("%v: %d %q, want %d %q", c.args, code, errOut, c.code, c.want)
 		}
 	}
+	// --verbose dumps each event as rbd's inspect --verbose does, on stderr.
+	l.rbd(t, "bench", "--io-type", "write", "--io-size", "4K", "--io-total", "8K", name)
+	if code, _, errOut := l.run(t, "journal", "export", "--journal", id, "--verbose", "--from-start", t.TempDir()+"/v"); code != 0 ||
+		!strings.Contains(errOut, "Entry: tag_id=") || !strings.Contains(errOut, `"event_type": "AioWrite"`) {
+		t.Errorf("export --verbose: %d %s", code, errOut)
+	}
 	// export to stdout: the stream is rbd's, the summary goes to stderr.
 	code, out, errOut := l.run(t, "journal", "export", "--journal", id, "-")
 	if code != 0 || !strings.HasPrefix(out, "# journal_id: "+id+"\n") || !strings.Contains(errOut, "entries processed") {

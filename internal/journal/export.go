@@ -24,6 +24,9 @@ type ExportOptions struct {
 	// Decode writes one JSON object per entry with the decoded event
 	// instead of rbd's export format; such output is not importable.
 	Decode bool
+	// Written, when set, is called in order for each entry written, after
+	// its chunk was written (rbd's --verbose dumps each event).
+	Written func(Replayed)
 }
 
 // ExportResult counts what was written.
@@ -102,8 +105,9 @@ func WriteExport(w io.Writer, journalID string, entries []Replayed, h *Header, o
 }
 
 type exportPart struct {
-	buf    []byte
-	n, bad int
+	entries []Replayed
+	buf     []byte
+	n, bad  int
 	// bad entry that stops the export when errors are not skipped
 	badEntry *Replayed
 	badErr   error
@@ -165,7 +169,9 @@ func writeExport(ctx context.Context, w io.Writer, journalID string, h *Header, 
 				if b, ok := pool.Get().(*[]byte); ok {
 					buf = (*b)[:0]
 				}
-				jb.out <- formatChunk(buf, jb.entries, h, opt)
+				p := formatChunk(buf, jb.entries, h, opt)
+				p.entries = jb.entries
+				jb.out <- p
 			}
 		}()
 	}
@@ -183,6 +189,14 @@ func writeExport(ctx context.Context, w io.Writer, journalID string, h *Header, 
 		}
 		b := p.buf
 		pool.Put(&b)
+		if opt.Written != nil {
+			for _, e := range p.entries {
+				if p.badEntry != nil && e.CommitTID >= p.badEntry.CommitTID {
+					break
+				}
+				opt.Written(e)
+			}
+		}
 		res.Entries += p.n
 		res.Errors += p.bad
 		if p.badEntry != nil {
