@@ -248,6 +248,39 @@ func TestJournalSpecGrammar(t *testing.T) {
 	if _, out, _ := l.run(t, "journal", "info", id); out != want {
 		t.Errorf("plain info differs from rbd:\n%s\n%s", out, want)
 	}
+	want = l.rbd(t, "journal", "info", "--journal", id, "--format", "json")
+	if _, out, _ := l.run(t, "journal", "info", id, "--format", "json"); out != want {
+		t.Errorf("json info differs from rbd:\n%s\n%s", out, want)
+	}
+	// status: rbd's text first, then the growth analysis; rbd's JSON keys
+	// carry rbd's values.
+	l.rbd(t, "bench", "--io-type", "write", "--io-size", "4K", "--io-total", "8K", name)
+	want = l.rbd(t, "journal", "status", "--journal", id)
+	if _, out, _ := l.run(t, "journal", "status", id); !strings.HasPrefix(out, strings.TrimRight(want, "\n")+"\n\n") {
+		t.Errorf("plain status does not start with rbd's:\n%s\n%s", out, want)
+	}
+	var rj, oj map[string]any
+	json.Unmarshal([]byte(l.rbd(t, "journal", "status", "--journal", id, "--format", "json")), &rj)
+	_, out, _ := l.run(t, "journal", "status", id, "--format", "json")
+	json.Unmarshal([]byte(out), &oj)
+	for _, k := range []string{"minimum_set", "active_set"} {
+		if fmt.Sprint(rj[k]) != fmt.Sprint(oj[k]) {
+			t.Errorf("status %s: %v, rbd %v", k, oj[k], rj[k])
+		}
+	}
+	rc, _ := rj["registered_clients"].([]any)
+	oc, _ := oj["registered_clients"].([]any)
+	if len(rc) != len(oc) || len(rc) == 0 {
+		t.Fatalf("clients: %v vs rbd %v", oc, rc)
+	}
+	for i := range rc {
+		r, o := rc[i].(map[string]any), oc[i].(map[string]any)
+		for _, k := range []string{"id", "data", "commit_position", "state"} {
+			if fmt.Sprint(r[k]) != fmt.Sprint(o[k]) {
+				t.Errorf("client %d %s: %v, rbd %v", i, k, o[k], r[k])
+			}
+		}
+	}
 	for _, c := range []struct {
 		args []string
 		code int
