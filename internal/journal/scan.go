@@ -174,7 +174,7 @@ func (j *Journal) Scan(ctx context.Context, opt ScanOptions) (*ScanResult, error
 			kind := map[FaultKind]string{FaultGarbage: FindingGarbage, FaultCRC: FindingCRC, FaultVersion: FindingBadVersion,
 				FaultTruncated: FindingTruncated, FaultTrailing: FindingTrailing}[f.Kind]
 			res.Findings = append(res.Findings, Finding{Severity: "error", Kind: kind, Object: j.DataOID(n), ObjectNumber: n,
-				Offset: f.Offset, TagTID: f.TagTID, EntryTID: f.EntryTID, HasEntry: f.HasIDs, Message: f.Error()})
+				Offset: f.Offset, TagTID: f.TagTID, EntryTID: f.EntryTID, HasEntry: f.HasIDs, Message: f.Detail})
 		}
 		for _, e := range o.Entries {
 			all = append(all, located{e.TagTID, e.EntryTID, n, e.Offset})
