@@ -130,6 +130,22 @@ func TestFeatureEnableDisableJournaling(t *testing.T) {
 	if strings.Contains(l.rbd(t, "info", name), "journaling") {
 		t.Errorf("journaling still enabled")
 	}
+	// A consistency group member keeps its journal.
+	if code, _, errOut := l.run(t, "feature", "enable", name, "journaling"); code != 0 {
+		t.Fatalf("re-enable: %d %s", code, errOut)
+	}
+	group := fmt.Sprintf("jgrp%d", seq)
+	l.rbd(t, "group", "create", group)
+	t.Cleanup(func() { exec.Command("rbd", "-c", l.st.Site(lab.SiteA).Conf, "group", "rm", group).Run() })
+	l.rbd(t, "group", "image", "add", group, name)
+	code, _, errOut = l.run(t, "feature", "disable", name, "journaling")
+	if code != 2 || !strings.Contains(errOut, "member of consistency group "+group) {
+		t.Errorf("disable in a group: %d %s", code, errOut)
+	}
+	l.rbd(t, "group", "image", "remove", group, name)
+	if code, _, errOut := l.run(t, "feature", "disable", name, "journaling"); code != 0 {
+		t.Errorf("disable after leaving the group: %d %s", code, errOut)
+	}
 	// Standard features go through too.
 	if code, _, errOut := l.run(t, "feature", "enable", name, "object-map,fast-diff"); code != 0 {
 		t.Errorf("object-map: %d %s", code, errOut)
