@@ -164,7 +164,7 @@ func TestJournalResetAndDisconnect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := j.RegisterClient(ctx, "pin", nil); err != nil {
+	if err := j.RegisterClient(ctx, "pin", journal.EncodeCLIClientMeta()); err != nil {
 		t.Fatal(err)
 	}
 	l.rbd(t, "bench", "--io-type", "write", "--io-size", "4K", "--io-total", "256K", name)
@@ -364,7 +364,7 @@ func TestJournalInOtherPool(t *testing.T) {
 	if err != nil || j.DataPool != pool {
 		t.Fatalf("open: %v, data pool %q", err, j.DataPool)
 	}
-	if err := j.RegisterClient(ctx, "pin", nil); err != nil {
+	if err := j.RegisterClient(ctx, "pin", journal.EncodeCLIClientMeta()); err != nil {
 		t.Fatal(err)
 	}
 	l.rbd(t, "bench", "--io-type", "write", "--io-size", "4K", "--io-total", "64K", name)

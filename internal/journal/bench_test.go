@@ -59,7 +59,7 @@ func benchJournal(b *testing.B) (*labEnv, *journal.Journal) {
 			bench.j, err = journal.Open(ctx, l.a, spec)
 		}
 		if err == nil {
-			err = bench.j.RegisterClient(ctx, "pin", nil)
+			err = bench.j.RegisterClient(ctx, "pin", journal.EncodeCLIClientMeta())
 		}
 		if err != nil {
 			bench.err = err

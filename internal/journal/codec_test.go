@@ -139,7 +139,10 @@ func TestRealObjects(t *testing.T) {
 	if err != nil || m.TypeName != "Master Image" {
 		t.Errorf("image client meta: %+v %v", m, err)
 	}
-	if _, err := DecodeClientMeta(h.Client("pin").Data); err == nil {
+	if m, err := DecodeClientMeta(h.Client("pin").Data); err != nil || m.TypeName != "CLI Tool" {
+		t.Errorf("pin client meta: %+v %v", m, err)
+	}
+	if _, err := DecodeClientMeta(nil); err == nil {
 		t.Errorf("empty client data decoded")
 	}
 	owners := map[string]bool{}

@@ -79,7 +79,7 @@ func allEventsImage(t *testing.T, l *labEnv) (string, *journal.Journal) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := j.RegisterClient(ctx, "pin", nil); err != nil {
+	if err := j.RegisterClient(ctx, "pin", journal.EncodeCLIClientMeta()); err != nil {
 		t.Fatal(err)
 	}
 

@@ -106,7 +106,7 @@ func (l *labEnv) journaledImage(t testing.TB, prefix string, extra ...string) (s
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := j.RegisterClient(ctx, "pin", nil); err != nil {
+	if err := j.RegisterClient(ctx, "pin", journal.EncodeCLIClientMeta()); err != nil {
 		t.Fatal(err)
 	}
 	if err := j.Refresh(ctx); err != nil {

@@ -275,3 +275,15 @@ func EncodeImageClientMeta(tagClass uint64, resync bool) []byte {
 	e.finish(at)
 	return e.b
 }
+
+// EncodeCLIClientMeta encodes the data of a tool's client (ClientData v2,
+// CliClientMeta). A client registered with no data at all, as the rbd CLI
+// registers its temporary ones, makes librbd fail to disable mirroring (and
+// so to remove the image) with EBADMSG while it stays registered.
+func EncodeCLIClientMeta() []byte {
+	e := &encoder{}
+	at := e.start(2, 1)
+	e.u32(MetaCLI)
+	e.finish(at)
+	return e.b
+}
