@@ -270,7 +270,14 @@ func (c *Conn) IOContextNS(ctx context.Context, pool, ns string) (*rados.IOConte
 // by itself through the op timeouts) and the connection is dropped so that
 // the next call starts afresh.
 func Call[T any](ctx context.Context, c *Conn, op string, fn func() (T, error)) (T, error) {
-	ctx, cancel := c.WithTimeout(ctx)
+	return CallFor(ctx, c, op, c.timeout, fn)
+}
+
+// CallFor is Call with its own bound, for management operations that
+// legitimately take longer than one mon or osd op (a snapshot-mode forced
+// promote rolls the image back, a demote writes a mirror snapshot).
+func CallFor[T any](ctx context.Context, c *Conn, op string, bound time.Duration, fn func() (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
 	type result struct {
 		v   T
@@ -299,7 +306,7 @@ func Call[T any](ctx context.Context, c *Conn, op string, fn func() (T, error)) 
 	case <-ctx.Done():
 		c.drop()
 		var zero T
-		return zero, &Error{Site: c.cfg.Name, Op: op, Err: fmt.Errorf("no answer within %s", c.timeout), Hint: "the site may be down or overloaded; rbdtui will reconnect on the next call"}
+		return zero, &Error{Site: c.cfg.Name, Op: op, Err: fmt.Errorf("no answer within %s", bound), Hint: "the site may be down or overloaded; rbdtui will reconnect on the next call"}
 	}
 }
 
