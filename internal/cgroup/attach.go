@@ -113,7 +113,7 @@ func Attach(ctx context.Context, m *site.Manager, c *site.Conn, img model.ImageS
 		if err := withImage(ctx, c, img, false, "set journal settings of", func(h *rbd.Image) error {
 			for k, v := range conf {
 				if err := h.SetMetadata(k, v); err != nil {
-					return fmt.Errorf("set %s=%s: %w", k, v, err)
+					return &site.Error{Site: c.Name(), Op: "set image metadata " + k + "=" + v + " on " + img.String(), Err: err}
 				}
 			}
 			return nil
@@ -122,10 +122,7 @@ func Attach(ctx context.Context, m *site.Manager, c *site.Conn, img model.ImageS
 		}
 		undo = append(undo, func() { _ = clearJournalConf(ctx, c, img) })
 	}
-	// Reopened so that librbd creates the journal with the overrides above.
-	if err := withImage(ctx, c, img, false, "enable journaling on", func(h *rbd.Image) error {
-		return h.UpdateFeatures(rbd.FeatureJournaling, true)
-	}); err != nil {
+	if err := enableJournaling(ctx, c, img, layout(rec.Journal)); err != nil {
 		return fail(err)
 	}
 	undo = append(undo, func() {
@@ -203,6 +200,38 @@ func Detach(ctx context.Context, m *site.Manager, c *site.Conn, img model.ImageS
 		return nil, err
 	}
 	return updateMembers(ctx, m, c, spec, rec)
+}
+
+// enableJournaling turns journaling on with the group's layout. librbd
+// takes a new journal's order, splay width and pool only from the client
+// configuration (they are refused as image overrides), so with a layout the
+// image is opened on a separate short-lived connection that carries it, as
+// the rbd CLI does for `feature enable --journal-*`.
+func enableJournaling(ctx context.Context, c *site.Conn, img model.ImageSpec, opts map[string]string) error {
+	if len(opts) == 0 {
+		return withImage(ctx, c, img, false, "enable journaling on", func(h *rbd.Image) error {
+			return h.UpdateFeatures(rbd.FeatureJournaling, true)
+		})
+	}
+	return call(ctx, c, "enable journaling on "+img.String(), func() error {
+		conn, err := c.DialWith(opts)
+		if err != nil {
+			return err
+		}
+		defer conn.Shutdown()
+		io, err := conn.OpenIOContext(img.Pool)
+		if err != nil {
+			return err
+		}
+		defer io.Destroy()
+		io.SetNamespace(img.Namespace)
+		h, err := rbd.OpenImage(io, img.Image, rbd.NoSnapshot)
+		if err != nil {
+			return err
+		}
+		defer h.Close()
+		return h.UpdateFeatures(rbd.FeatureJournaling, true)
+	})
 }
 
 func clearJournalConf(ctx context.Context, c *site.Conn, img model.ImageSpec) error {

@@ -11,10 +11,12 @@ import (
 )
 
 // Journal options a group may set for its members. librbd reads an image's
-// configuration overrides from image metadata "conf_<option>", and creates
-// the journal with rbd_journal_order, _splay_width and _pool when journaling
-// is enabled, so a member gets the group's layout by carrying these keys
-// before its journal is created, and its runtime tunables ever after.
+// runtime journal tunables from image metadata "conf_<option>", so members
+// carry those keys. The layout (rbd_journal_order, _splay_width, _pool) is
+// refused as an image-level override ("not allowed image level override"):
+// librbd reads it from the client's configuration when journaling is
+// enabled, so attach enables it through a connection configured with it
+// (see enableJournaling).
 var journalOptions = map[string]bool{
 	"rbd_journal_order":                           true,
 	"rbd_journal_splay_width":                     true,
@@ -92,20 +94,33 @@ func validate(j model.GroupJournal) error {
 	return nil
 }
 
-// confKeys is the image metadata a member carries for the group's journal.
+// confKeys is the image metadata a member carries for the group's journal
+// tunables.
 func confKeys(j model.GroupJournal) map[string]string {
 	out := map[string]string{}
 	for k, v := range j.Options {
-		out["conf_"+k] = v
+		if !layoutOption(k) {
+			out["conf_"+k] = v
+		}
 	}
+	return out
+}
+
+func layoutOption(k string) bool {
+	return k == "rbd_journal_pool" || k == "rbd_journal_splay_width" || k == "rbd_journal_order"
+}
+
+// layout is the client configuration that shapes a new journal.
+func layout(j model.GroupJournal) map[string]string {
+	out := map[string]string{}
 	if j.ObjectPool != "" {
-		out["conf_rbd_journal_pool"] = j.ObjectPool
+		out["rbd_journal_pool"] = j.ObjectPool
 	}
 	if j.SplayWidth > 0 {
-		out["conf_rbd_journal_splay_width"] = strconv.Itoa(j.SplayWidth)
+		out["rbd_journal_splay_width"] = strconv.Itoa(j.SplayWidth)
 	}
 	if j.Order > 0 {
-		out["conf_rbd_journal_order"] = strconv.Itoa(j.Order)
+		out["rbd_journal_order"] = strconv.Itoa(j.Order)
 	}
 	return out
 }

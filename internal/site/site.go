@@ -132,7 +132,15 @@ func (c *Conn) connect(done chan struct{}) {
 	close(done)
 }
 
-func (c *Conn) dial() (*rados.Conn, error) {
+// DialWith opens a separate connection to the site with extra client
+// options set before it connects, for the few librbd settings that are read
+// only from the client's configuration (a new journal's layout is one). The
+// caller shuts it down.
+func (c *Conn) DialWith(extra map[string]string) (*rados.Conn, error) { return c.dialWith(extra) }
+
+func (c *Conn) dial() (*rados.Conn, error) { return c.dialWith(nil) }
+
+func (c *Conn) dialWith(extra map[string]string) (*rados.Conn, error) {
 	cluster := c.cfg.Cluster
 	if cluster == "" {
 		cluster = "ceph"
@@ -157,6 +165,9 @@ func (c *Conn) dial() (*rados.Conn, error) {
 	}
 	if c.cfg.Keyring != "" {
 		opts = append(opts, [2]string{"keyring", c.cfg.Keyring})
+	}
+	for k, v := range extra {
+		opts = append(opts, [2]string{k, v})
 	}
 	for _, o := range opts {
 		if err := conn.SetConfigOption(o[0], o[1]); err != nil {
