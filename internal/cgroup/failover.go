@@ -135,7 +135,7 @@ func planPlanned(ctx context.Context, from, to *site.Conn, spec Spec) (*model.Gr
 }
 
 func planForced(ctx context.Context, to *site.Conn, spec Spec, from string) (*model.GroupFailoverPlan, []memberView, error) {
-	imgs, _, err := members(ctx, to, spec)
+	imgs, rec, err := members(ctx, to, spec)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -161,7 +161,7 @@ func planForced(ctx context.Context, to *site.Conn, spec Spec, from string) (*mo
 	if len(bad) > 0 {
 		return nil, nil, refuse("group %s cannot fail over to %s; nothing was changed:\n  %s", spec, to.Name(), strings.Join(bad, "\n  "))
 	}
-	pts := commonPoints(views)
+	pts := commonPoints(views, pointMeta(rec, [][]memberView{views}))
 	if len(pts) == 0 {
 		return nil, nil, refuse("no consistency point of group %s is held by every member on site %s, so a forced failover cannot give a consistent group; nothing was changed (take checkpoints regularly: `rbdtui consistency-group checkpoint %s --keep N`; to promote members one by one anyway, use `rbdtui mirror image promote --force`)", spec, to.Name(), spec)
 	}
@@ -170,10 +170,10 @@ func planForced(ctx context.Context, to *site.Conn, spec Spec, from string) (*mo
 	now := time.Now()
 	for i, v := range views {
 		s := v.snaps[pt.Key]
-		r := model.MemberRollback{Image: imgs[i].String(), Snapshot: s.Name, SnapID: s.ID, Time: s.Time, Age: now.Sub(s.Time), ChangedBytes: -1}
+		r := model.MemberRollback{Image: imgs[i].String(), Snapshot: s.Name, SnapID: s.ID, Time: pt.Time, Age: now.Sub(pt.Time), ChangedBytes: -1}
 		r.AgeSecs = r.Age.Seconds()
 		for _, o := range v.snaps {
-			if o.Time.After(s.Time) {
+			if o.ID > s.ID {
 				r.NewerPoints++
 			}
 		}

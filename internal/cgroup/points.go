@@ -132,13 +132,17 @@ func snapsOf(h *rbd.Image) ([]memberSnap, error) {
 
 // commonPoints are the consistency points every member holds on one site,
 // newest first.
-func commonPoints(views []memberView) []model.ConsistencyPoint {
+func commonPoints(views []memberView, meta map[string]PointMeta) []model.ConsistencyPoint {
 	if len(views) == 0 {
 		return nil
 	}
 	var out []model.ConsistencyPoint
 	for k, s := range views[0].snaps {
 		p := model.ConsistencyPoint{Key: k, Time: s.Time, Name: s.Group, Members: len(views)}
+		if pm, ok := meta[k]; ok {
+			p.Name, p.Time = pm.Name, pm.Time
+			s.Time = pm.Time
+		}
 		ok := true
 		for _, v := range views[1:] {
 			o, has := v.snaps[k]
@@ -146,7 +150,7 @@ func commonPoints(views []memberView) []model.ConsistencyPoint {
 				ok = false
 				break
 			}
-			if o.Time.After(p.Time) {
+			if _, ok := meta[k]; !ok && o.Time.After(p.Time) {
 				p.Time = o.Time
 			}
 			if p.Name == "" {
@@ -157,12 +161,10 @@ func commonPoints(views []memberView) []model.ConsistencyPoint {
 			out = append(out, p)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].Time.Equal(out[j].Time) {
-			return out[i].Time.After(out[j].Time)
-		}
-		return out[i].Key > out[j].Key
-	})
+	// Snapshot ids grow in creation order on an image, and replay keeps
+	// that order, so the first member's ids order the points on any site.
+	first := views[0].snaps
+	sort.Slice(out, func(i, j int) bool { return first[out[i].Key].ID > first[out[j].Key].ID })
 	return out
 }
 
@@ -230,13 +232,20 @@ func Inspect(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec) (*mo
 			views[si] = append(views[si], viewMember(ctx, sc, img))
 		}
 		gs.Role = roleOf(views[si])
-		if pts := commonPoints(views[si]); len(pts) > 0 {
+		info.Sites = append(info.Sites, gs)
+	}
+	meta := pointMeta(rec, views)
+	for si := range sites {
+		gs := &info.Sites[si]
+		if views[si] == nil {
+			continue
+		}
+		if pts := commonPoints(views[si], meta); len(pts) > 0 {
 			p := pts[0]
 			gs.Recovery = &p
 			gs.Age = now.Sub(p.Time)
 			gs.AgeSecs = gs.Age.Seconds()
 		}
-		info.Sites = append(info.Sites, gs)
 	}
 	for mi, img := range imgs {
 		gm := model.GroupMember{Image: img.String()}
@@ -265,6 +274,9 @@ func Inspect(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec) (*mo
 				p := seen[k]
 				if p == nil {
 					p = &model.ConsistencyPoint{Key: k, Time: sn.Time}
+					if pm, ok := meta[k]; ok {
+						p.Name, p.Time = pm.Name, pm.Time
+					}
 					seen[k] = p
 				}
 				p.Members++
@@ -283,6 +295,32 @@ func Inspect(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec) (*mo
 	}
 	sort.Slice(info.Points, func(i, j int) bool { return info.Points[i].Time.After(info.Points[j].Time) })
 	return info, nil
+}
+
+// pointMeta names and dates consistency points: from the record that
+// checkpoint keeps, then from any site where the group is known (its member
+// snapshots name the group snapshot, and the earliest stamp is the moment
+// it was taken).
+func pointMeta(rec Record, views [][]memberView) map[string]PointMeta {
+	meta := map[string]PointMeta{}
+	for _, vs := range views {
+		for _, v := range vs {
+			for k, sn := range v.snaps {
+				pm, ok := meta[k]
+				if !ok || sn.Time.Before(pm.Time) {
+					pm.Time = sn.Time
+				}
+				if sn.Group != "" {
+					pm.Name = sn.Group
+				}
+				meta[k] = pm
+			}
+		}
+	}
+	for k, pm := range rec.Points {
+		meta[k] = pm
+	}
+	return meta
 }
 
 func roleOf(views []memberView) string {
@@ -316,6 +354,37 @@ type CheckpointResult struct {
 	Group   string   `json:"group"`
 	Created string   `json:"created"`
 	Pruned  []string `json:"pruned"`
+	// Warnings say which sites did not get the point's name and time.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// recordPoints stores, on every site, the name and time of each consistency
+// point the primary holds, so that a secondary can show them when the
+// primary is gone.
+func recordPoints(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec, imgs []model.GroupImage) []string {
+	if len(imgs) == 0 {
+		return nil
+	}
+	v := viewMember(ctx, c, model.ImageSpec{Pool: imgs[0].Pool, Namespace: imgs[0].Namespace, Image: imgs[0].Image})
+	if v.Err != "" {
+		return []string{v.Err}
+	}
+	rec, _, err := loadRecord(ctx, c, spec)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	rec.Points = map[string]PointMeta{}
+	for k, sn := range v.snaps {
+		if sn.Group != "" {
+			rec.Points[k] = PointMeta{Name: sn.Group, Time: sn.Time}
+		}
+	}
+	rec.Members = membersOf(imgs)
+	warn, err := everySite(ctx, m, c, "store the consistency points of group "+spec.String(), func(s *site.Conn) error { return storeRecord(ctx, s, spec, rec) })
+	if err != nil {
+		warn = append(warn, err.Error())
+	}
+	return warn
 }
 
 // CheckpointPrefix starts the names of the group snapshots checkpoint takes;
@@ -325,7 +394,7 @@ const CheckpointPrefix = "cp-"
 // Checkpoint takes a consistency point (a group snapshot named
 // cp-<UTC time>) and, with keep > 0, removes the oldest checkpoints beyond
 // keep. Operator snapshots with other names are never pruned.
-func Checkpoint(ctx context.Context, c *site.Conn, spec Spec, keep int, now time.Time) (*CheckpointResult, error) {
+func Checkpoint(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec, keep int, now time.Time) (*CheckpointResult, error) {
 	imgs, err := ImageList(ctx, c, spec)
 	if err != nil {
 		return nil, err
@@ -347,6 +416,7 @@ func Checkpoint(ctx context.Context, c *site.Conn, spec Spec, keep int, now time
 		return nil, err
 	}
 	res := &CheckpointResult{Group: spec.String(), Created: name, Pruned: []string{}}
+	defer func() { res.Warnings = recordPoints(ctx, m, c, spec, imgs) }()
 	if keep <= 0 {
 		return res, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"syscall"
+	"time"
 
 	"github.com/ceph/go-ceph/rbd"
 	"github.com/rbdtui/rbdtui/internal/site"
@@ -19,6 +20,16 @@ import (
 type Record struct {
 	Journal model.GroupJournal `json:"journal"`
 	Members []string           `json:"members"` // pool/[ns/]image
+	// Points name the consistency points checkpoint took, by key, with the
+	// time they were taken on the primary: a replayed member snapshot is
+	// stamped with the time it was replayed, and carries no group name.
+	Points map[string]PointMeta `json:"points,omitempty"`
+}
+
+// PointMeta is what the primary knew of a consistency point.
+type PointMeta struct {
+	Name string    `json:"name"`
+	Time time.Time `json:"time"`
 }
 
 func recordKey(group string) string { return "rbdtui.cgroup." + group }

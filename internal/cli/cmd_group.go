@@ -367,11 +367,14 @@ func runGroupCheckpoint(ctx context.Context, env *Env) error {
 	if keep < 0 {
 		return Usagef("--keep must be 0 (keep all) or more")
 	}
-	_, c, err := groupSite(env)
+	m, c, err := groupSite(env)
 	if err != nil {
 		return err
 	}
-	res, err := cgroup.Checkpoint(ctx, c, spec, int(keep), time.Now())
+	res, err := cgroup.Checkpoint(ctx, m, c, spec, int(keep), time.Now())
+	if res != nil {
+		warnings(env, res.Warnings)
+	}
 	if res != nil {
 		if env.Out.JSON() {
 			if perr := env.Out.Value(res); perr != nil {
