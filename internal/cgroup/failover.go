@@ -253,14 +253,16 @@ func planned(ctx context.Context, m *site.Manager, from, to *site.Conn, spec Spe
 			waiting[pm.img.String()] = pm
 		}
 	}
+	said := map[string]string{}
 	for len(waiting) > 0 {
 		for name, pm := range waiting {
 			v := viewMember(ctx, to, pm.img)
 			if ok, why := caughtUp(v, pm.tagBefore, demoteAt); ok {
 				delete(waiting, name)
 				pr.send(start, model.Progress{Step: "caught up", Object: name, Site: to.Name(), State: v.State, Message: why, Done: int64(len(ms) - len(waiting)), Total: int64(len(ms))})
-			} else {
-				pr.send(start, model.Progress{Step: "waiting for replay", Object: name, Site: to.Name(), State: v.State, Message: v.Description})
+			} else if msg := waitMessage(v); said[name] != msg {
+				said[name] = msg
+				pr.send(start, model.Progress{Step: "waiting for replay", Object: name, Site: to.Name(), State: v.State, Message: msg})
 			}
 		}
 		if len(waiting) == 0 {
@@ -304,6 +306,20 @@ func ms2specs(ms []plannedMember) []model.ImageSpec {
 	return out
 }
 
+// waitMessage says briefly where a member's replay stands.
+func waitMessage(v memberView) string {
+	if v.Err != "" {
+		return v.Err
+	}
+	if v.local == nil {
+		return "no status yet"
+	}
+	if r := v.local.Replay; r != nil && r.EntriesBehindPrimary != nil {
+		return fmt.Sprintf("%d entries behind", *r.EntriesBehindPrimary)
+	}
+	return v.local.Description
+}
+
 // caughtUp decides whether a member on the target has replayed everything
 // up to the demotion on the old primary: rbd-mirror says the remote is no
 // longer primary (it stops after replaying the demotion), or its replay
@@ -317,11 +333,18 @@ func caughtUp(v memberView, tagBefore uint64, demoteAt time.Time) (bool, string)
 	if l == nil {
 		return false, ""
 	}
+	// Only a status published after the demotion says anything about it
+	// (statuses carry whole seconds): an old "remote image is not primary"
+	// may date from before the other site was promoted, when nothing of its
+	// writes had been replayed yet.
+	if !l.LastUpdate.After(demoteAt) {
+		return false, ""
+	}
+	fresh := true
 	d := strings.ToLower(l.Description)
 	if strings.Contains(d, "remote image is not primary") || strings.Contains(d, "remote image demoted") {
 		return true, l.Description
 	}
-	fresh := !l.LastUpdate.Before(demoteAt.Truncate(time.Second))
 	if r := l.Replay; fresh && r != nil && r.EntriesBehindPrimary != nil && *r.EntriesBehindPrimary == 0 &&
 		r.PrimaryPosition != nil && r.NonPrimaryPosition != nil && *r.PrimaryPosition == *r.NonPrimaryPosition &&
 		r.PrimaryPosition.TagTID > tagBefore && tagBefore > 0 {
