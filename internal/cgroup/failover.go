@@ -69,10 +69,9 @@ func Plan(ctx context.Context, m *site.Manager, from, to *site.Conn, spec Spec, 
 }
 
 type plannedMember struct {
-	img       model.ImageSpec
-	demote    bool // primary on from
-	promote   bool // not yet primary on to
-	tagBefore uint64
+	img     model.ImageSpec
+	demote  bool // primary on from
+	promote bool // not yet primary on to
 }
 
 func planPlanned(ctx context.Context, from, to *site.Conn, spec Spec) (*model.GroupFailoverPlan, []plannedMember, error) {
@@ -111,9 +110,6 @@ func planPlanned(ctx context.Context, from, to *site.Conn, spec Spec) (*model.Gr
 		case f.Primary && t.local != nil && (t.local.SplitBrain || t.local.State == model.StateError):
 			bad = append(bad, fmt.Sprintf("%s on site %s is %s (%s): it cannot take over cleanly; resync it first", img, to.Name(), t.State, t.Description))
 		}
-		if t.local != nil && t.local.Replay != nil && t.local.Replay.PrimaryPosition != nil {
-			pm.tagBefore = t.local.Replay.PrimaryPosition.TagTID
-		}
 		ms = append(ms, pm)
 	}
 	if len(bad) > 0 {
@@ -124,7 +120,7 @@ func planPlanned(ctx context.Context, from, to *site.Conn, spec Spec) (*model.Gr
 			p.Steps = append(p.Steps, fmt.Sprintf("demote %s on %s", pm.img, from.Name()))
 		}
 	}
-	p.Steps = append(p.Steps, fmt.Sprintf("wait until every member on %s has replayed up to its demotion (at most the catch-up timeout)", to.Name()))
+	p.Steps = append(p.Steps, fmt.Sprintf("wait until every member on %s has replayed up to its demotion and both sites report it (up+unknown, \"remote image is not primary\"; at most the catch-up timeout)", to.Name()))
 	for _, pm := range ms {
 		if pm.promote {
 			p.Steps = append(p.Steps, fmt.Sprintf("promote %s on %s", pm.img, to.Name()))
@@ -257,10 +253,15 @@ func planned(ctx context.Context, m *site.Manager, from, to *site.Conn, spec Spe
 	for len(waiting) > 0 {
 		for name, pm := range waiting {
 			v := viewMember(ctx, to, pm.img)
-			if ok, why := caughtUp(v, pm.tagBefore, demoteAt); ok {
+			ok, why := caughtUp(v, demoteAt)
+			msg := waitMessage(v)
+			if ok && pm.demote && !settled(viewMember(ctx, from, pm.img), demoteAt) {
+				ok, msg = false, "replayed; waiting for "+from.Name()+"'s rbd-mirror to report the demotion"
+			}
+			if ok {
 				delete(waiting, name)
 				pr.send(start, model.Progress{Step: "caught up", Object: name, Site: to.Name(), State: v.State, Message: why, Done: int64(len(ms) - len(waiting)), Total: int64(len(ms))})
-			} else if msg := waitMessage(v); said[name] != msg {
+			} else if said[name] != msg {
 				said[name] = msg
 				pr.send(start, model.Progress{Step: "waiting for replay", Object: name, Site: to.Name(), State: v.State, Message: msg})
 			}
@@ -321,39 +322,36 @@ func waitMessage(v memberView) string {
 }
 
 // caughtUp decides whether a member on the target has replayed everything
-// up to the demotion on the old primary: rbd-mirror says the remote is no
-// longer primary (it stops after replaying the demotion), or its replay
-// status, published after the demotion, shows no entries behind and the
-// same position on both sides in a tag newer than before the demotion.
-func caughtUp(v memberView, tagBefore uint64, demoteAt time.Time) (bool, string) {
+// up to its demotion on the old primary, the way Ceph's own failover tests
+// do (qa/workunits/rbd/rbd_mirror.sh waits for "up+unknown" on both sides
+// before promoting): the target's rbd-mirror has replayed the demotion and
+// stopped, so it reports that the remote is no longer primary. "stopped"
+// alone is not enough: the replayer may still be shutting down with its
+// last position uncommitted, and a promotion then causes a split-brain.
+// Only statuses published after the demotion count (they carry whole
+// seconds): an old "remote image is not primary" may date from before the
+// other site was promoted, when nothing of its writes had been replayed.
+func caughtUp(v memberView, demoteAt time.Time) (bool, string) {
 	if v.Primary {
 		return true, "already primary"
 	}
 	l := v.local
-	if l == nil {
+	if l == nil || !l.LastUpdate.After(demoteAt) {
 		return false, ""
 	}
-	// Only a status published after the demotion says anything about it
-	// (statuses carry whole seconds): an old "remote image is not primary"
-	// may date from before the other site was promoted, when nothing of its
-	// writes had been replayed yet.
-	if !l.LastUpdate.After(demoteAt) {
-		return false, ""
-	}
-	fresh := true
 	d := strings.ToLower(l.Description)
-	if strings.Contains(d, "remote image is not primary") || strings.Contains(d, "remote image demoted") {
+	if l.State == model.StateUnknown && (strings.Contains(d, "remote image is not primary") || strings.Contains(d, "remote image demoted")) {
 		return true, l.Description
 	}
-	if r := l.Replay; fresh && r != nil && r.EntriesBehindPrimary != nil && *r.EntriesBehindPrimary == 0 &&
-		r.PrimaryPosition != nil && r.NonPrimaryPosition != nil && *r.PrimaryPosition == *r.NonPrimaryPosition &&
-		r.PrimaryPosition.TagTID > tagBefore && tagBefore > 0 {
-		return true, "replayed to the demotion"
-	}
-	if fresh && l.State == model.StateStopped {
-		return true, "replay stopped after the demotion"
-	}
 	return false, ""
+}
+
+// settled reports whether the old primary's rbd-mirror has seen the
+// demotion of its own copy (its status, published after it, is
+// up+unknown: the remote is not primary either).
+func settled(v memberView, demoteAt time.Time) bool {
+	l := v.local
+	return l != nil && l.LastUpdate.After(demoteAt) && l.State == model.StateUnknown
 }
 
 // promote promotes a member, retrying while rbd-mirror still holds it.
