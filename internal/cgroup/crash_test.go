@@ -3,10 +3,12 @@ package cgroup_test
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -16,6 +18,7 @@ import (
 	"github.com/ceph/go-ceph/rbd"
 	"github.com/rbdtui/rbdtui/internal/cgroup"
 	"github.com/rbdtui/rbdtui/internal/lab"
+	"github.com/rbdtui/rbdtui/internal/labtest"
 	"github.com/rbdtui/rbdtui/model"
 )
 
@@ -32,7 +35,10 @@ func consistent(a, b, c uint64) bool { return a >= b && b >= c && c+1 >= a }
 // too, to show the inconsistency the rollback prevents (when the trial
 // provoked one).
 func TestForcedFailoverIsCrashConsistent(t *testing.T) {
+	// A run that died with site-a frozen must not leave it so.
+	freeze(t, labtest.Require(t).Site(lab.SiteA), syscall.SIGCONT)
 	f := newFixture(t)
+	f.waitSiteA(t)
 
 	trials := 3
 	if s := os.Getenv("RBDTUI_CG_TRIALS"); s != "" {
@@ -111,11 +117,16 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 		}
 	}()
 	// Checkpoints while it runs, through the engine as the console user.
+	// They stop just before the site is lost: a call left hanging on the
+	// frozen site would make the connection reset itself, and librados
+	// does not survive creating a connection while another one shuts down
+	// in the same process (seen as a SIGSEGV in rados_create2).
 	cpCtx, cpCancel := context.WithCancel(ctx)
 	var cps atomic.Int64
-	wg.Add(1)
+	var cpWG sync.WaitGroup
+	cpWG.Add(1)
 	go func() {
-		defer wg.Done()
+		defer cpWG.Done()
 		for cpCtx.Err() == nil {
 			if _, err := cgroup.Checkpoint(cpCtx, f.m, f.a, spec, 4, time.Now()); err == nil {
 				cps.Add(1)
@@ -126,7 +137,9 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 	r := rand.New(rand.NewPCG(seed, uint64(time.Now().UnixNano())))
 	time.Sleep(3*time.Second + time.Duration(r.IntN(3000))*time.Millisecond)
 
-	// Site-a is lost.
+	cpCancel()
+	cpWG.Wait()
+	// Site-a is lost, mid-run of the workload.
 	sa := f.st.Site(lab.SiteA)
 	freeze(t, sa, syscall.SIGSTOP)
 	frozenAt := time.Now()
@@ -140,7 +153,6 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 	t.Cleanup(func() {
 		thaw()
 		stop.Store(true)
-		cpCancel()
 		done := make(chan struct{})
 		go func() { wg.Wait(); close(done) }()
 		select {
@@ -154,7 +166,6 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 		ioA.Destroy()
 		f.cleanup(t, group, names)
 	})
-	cpCancel()
 	t.Logf("site-a frozen after %d workload rounds and %d checkpoints", written.Load(), cps.Load())
 	// Let site-b's rbd-mirror apply what it had fetched.
 	time.Sleep(3 * time.Second)
@@ -196,5 +207,57 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 		t.Errorf("rolled back to a point before the workload wrote anything (checkpoints: %d)", cps.Load())
 	}
 	thaw()
+	f.waitSiteA(t)
 	return inconsistent
+}
+
+// waitSiteA waits until site-a serves I/O again after a freeze: an OSD that
+// was stopped for a while takes some seconds to serve, and an engine call
+// abandoned on a timeout meanwhile resets its connection.
+//
+// After a SIGSTOP of its mon and OSD together, the lab's single OSD keeps a
+// PG "laggy" (its read lease lapsed) with ops blocked until it re-peers;
+// marking the OSD down makes it re-peer at once (the daemon keeps running
+// and memstore keeps its data).
+func (f *fixture) waitSiteA(t testing.TB) {
+	marked := false
+	waitFor(t, "site-a to serve again", 2*time.Minute, func() (bool, string) {
+		out, _, err := f.adminA.MonCommand([]byte(`{"prefix":"status","format":"json"}`))
+		if err != nil {
+			return false, err.Error()
+		}
+		var st struct {
+			OSDMap struct {
+				Up int `json:"num_up_osds"`
+			} `json:"osdmap"`
+			PGMap struct {
+				ByState []struct {
+					Name  string `json:"state_name"`
+					Count int    `json:"count"`
+				} `json:"pgs_by_state"`
+			} `json:"pgmap"`
+		}
+		if err := json.Unmarshal(out, &st); err != nil {
+			return false, err.Error()
+		}
+		if st.OSDMap.Up < 1 {
+			return false, "osd down"
+		}
+		for _, s := range st.PGMap.ByState {
+			if strings.Contains(s.Name, "laggy") && !marked {
+				marked = true
+				if _, _, err := f.adminA.MonCommand([]byte(`{"prefix":"osd down","ids":["0"]}`)); err != nil {
+					return false, "osd down: " + err.Error()
+				}
+				return false, "marked the laggy OSD down to re-peer"
+			}
+			if s.Name != "active+clean" {
+				return false, s.Name
+			}
+		}
+		return true, ""
+	})
+	if _, err := f.a.Pools(context.Background()); err != nil {
+		t.Fatalf("site-a answers the admin but not the console user: %v", err)
+	}
 }
