@@ -218,7 +218,7 @@ func enableJournaling(ctx context.Context, c *site.Conn, img model.ImageSpec, op
 		if err != nil {
 			return err
 		}
-		defer conn.Shutdown()
+		defer site.Release(conn)
 		io, err := conn.OpenIOContext(img.Pool)
 		if err != nil {
 			return err

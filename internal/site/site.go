@@ -73,7 +73,18 @@ type Conn struct {
 	ioctx      map[string]*rados.IOContext
 	connecting chan struct{} // closed when the running connect attempt ends
 	lastErr    error
+	// calls counts the calls running on the current connection: a dropped
+	// connection is shut down only after its abandoned calls have ended
+	// (through the op timeouts), because librados aborts or crashes when a
+	// call runs on a connection being shut down.
+	calls *sync.WaitGroup
 }
+
+// lifecycle serialises creating (not connecting) and shutting down librados
+// connections:
+// rados_create2 crashed (SIGSEGV) while another connection of the process
+// was shutting down.
+var lifecycle sync.Mutex
 
 // Name is the site's configured name.
 func (c *Conn) Name() string { return c.cfg.Name }
@@ -128,6 +139,7 @@ func (c *Conn) connect(done chan struct{}) {
 	c.mu.Lock()
 	c.conn, c.lastErr, c.connecting = conn, err, nil
 	c.ioctx = map[string]*rados.IOContext{}
+	c.calls = &sync.WaitGroup{}
 	c.mu.Unlock()
 	close(done)
 }
@@ -140,12 +152,21 @@ func (c *Conn) DialWith(extra map[string]string) (*rados.Conn, error) { return c
 
 func (c *Conn) dial() (*rados.Conn, error) { return c.dialWith(nil) }
 
+// Release shuts down a connection from DialWith.
+func Release(conn *rados.Conn) {
+	lifecycle.Lock()
+	defer lifecycle.Unlock()
+	conn.Shutdown()
+}
+
 func (c *Conn) dialWith(extra map[string]string) (*rados.Conn, error) {
 	cluster := c.cfg.Cluster
 	if cluster == "" {
 		cluster = "ceph"
 	}
+	lifecycle.Lock()
 	conn, err := rados.NewConnWithClusterAndUser(cluster, c.cfg.ClientName())
+	lifecycle.Unlock()
 	if err != nil {
 		return nil, &Error{Site: c.cfg.Name, Op: "create client " + c.cfg.ClientName(), Err: err}
 	}
@@ -194,13 +215,18 @@ func (c *Conn) monHost() string {
 // wedged connection may block in librados.
 func (c *Conn) drop() {
 	c.mu.Lock()
-	conn, ioctxs := c.conn, c.ioctx
-	c.conn, c.ioctx = nil, nil
+	conn, ioctxs, calls := c.conn, c.ioctx, c.calls
+	c.conn, c.ioctx, c.calls = nil, nil, nil
 	c.mu.Unlock()
 	if conn == nil {
 		return
 	}
 	go func() {
+		if calls != nil {
+			calls.Wait()
+		}
+		lifecycle.Lock()
+		defer lifecycle.Unlock()
 		for _, io := range ioctxs {
 			io.Destroy()
 		}
@@ -266,7 +292,16 @@ func Call[T any](ctx context.Context, c *Conn, op string, fn func() (T, error)) 
 		err error
 	}
 	ch := make(chan result, 1)
+	c.mu.Lock()
+	calls := c.calls
+	if calls != nil {
+		calls.Add(1)
+	}
+	c.mu.Unlock()
 	go func() {
+		if calls != nil {
+			defer calls.Done()
+		}
 		v, err := fn()
 		ch <- result{v, err}
 	}()
