@@ -135,7 +135,22 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 		}
 	}()
 	r := rand.New(rand.NewPCG(seed, uint64(time.Now().UnixNano())))
-	time.Sleep(3*time.Second + time.Duration(r.IntN(3000))*time.Millisecond)
+	time.Sleep(2 * time.Second)
+	// A consistency point must have reached every member on site-b, or a
+	// forced failover rightly refuses (that refusal has its own check).
+	waitFor(t, "a consistency point on every member of site-b", 60*time.Second, func() (bool, string) {
+		info, err := cgroup.Inspect(ctx, f.m, f.a, spec)
+		if err != nil {
+			return false, err.Error()
+		}
+		for _, s := range info.Sites {
+			if s.Site == lab.SiteB && s.Recovery != nil && s.Recovery.Name != "" {
+				return true, ""
+			}
+		}
+		return false, "none yet"
+	})
+	time.Sleep(time.Duration(500+r.IntN(2500)) * time.Millisecond)
 
 	cpCancel()
 	cpWG.Wait()
@@ -251,7 +266,7 @@ func (f *fixture) waitSiteA(t testing.TB) {
 				}
 				return false, "marked the laggy OSD down to re-peer"
 			}
-			if s.Name != "active+clean" {
+			if !strings.HasPrefix(s.Name, "active+clean") || strings.Contains(s.Name, "laggy") {
 				return false, s.Name
 			}
 		}

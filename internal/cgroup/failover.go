@@ -470,7 +470,10 @@ func forced(ctx context.Context, m *site.Manager, from string, to *site.Conn, sp
 		var errs []error
 		for i, r := range plan.Rollback {
 			pr.send(start, model.Progress{Step: "roll back", Object: r.Image, Site: to.Name(), State: r.Snapshot, Done: int64(i), Total: int64(len(views))})
-			st, err := restore(ctx, to, imgs[i], r.SnapID, true)
+			st, broke, err := restoreWhenWritable(ctx, to, imgs[i], r.SnapID, deadline)
+			if broke {
+				pr.send(start, model.Progress{Step: "broke lock", Object: r.Image, Site: to.Name(), Message: "rbd-mirror kept the image's exclusive lock while stuck on the lost site; the lock was broken (its rbd-mirror instance was blocklisted and restarts)"})
+			}
 			if err != nil {
 				errs = append(errs, fmt.Errorf("rolling %s back to %s on %s: %w", r.Image, r.Snapshot, to.Name(), err))
 				continue
@@ -486,4 +489,54 @@ func forced(ctx context.Context, m *site.Manager, from string, to *site.Conn, sp
 	}
 	pr.send(start, model.Progress{Step: "done", Object: spec.String(), Site: to.Name(), State: "primary", Message: plan.Warnings[len(plan.Warnings)-1]})
 	return nil
+}
+
+// restoreWhenWritable restores a member just force-promoted. Until the
+// local rbd-mirror has noticed the promotion and let go of the image,
+// writes fail with EROFS ("local image not promoted" to the lock it still
+// holds); that passes within seconds, so it retries until the deadline.
+//
+// When the primary site is lost, rbd-mirror's replayer can stay stuck on it
+// and keep the exclusive lock for good, refusing every request with EROFS.
+// After breakAfter of that, the lock is broken (rbd lock break: librbd
+// blocklists the holder, this site's rbd-mirror instance, which then starts
+// afresh), and the restore takes the lock itself.
+func restoreWhenWritable(ctx context.Context, c *site.Conn, img model.ImageSpec, snapID uint64, deadline time.Time) (restoreStats, bool, error) {
+	const breakAfter = 10 * time.Second
+	start := time.Now()
+	broken := false
+	for {
+		st, err := restore(ctx, c, img, snapID, true)
+		if err == nil || !site.IsErrno(err, syscall.EROFS) || time.Now().After(deadline) {
+			return st, broken, err
+		}
+		if !broken && time.Since(start) > breakAfter {
+			broken = true
+			if berr := breakLock(ctx, c, img); berr != nil {
+				return st, broken, fmt.Errorf("%w; breaking the exclusive lock rbd-mirror holds failed too: %v", err, berr)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return st, broken, ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// breakLock breaks the exclusive lock of an image (whoever holds it is
+// blocklisted by librbd).
+func breakLock(ctx context.Context, c *site.Conn, img model.ImageSpec) error {
+	return withImage(ctx, c, img, false, "break the exclusive lock of", func(h *rbd.Image) error {
+		owners, err := h.LockGetOwners()
+		if err != nil {
+			return err
+		}
+		for _, o := range owners {
+			if err := h.LockBreak(o.Mode, o.Owner); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
