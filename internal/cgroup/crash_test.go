@@ -166,7 +166,10 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 		}
 	}
 	t.Cleanup(func() {
-		thaw()
+		if !thawed {
+			thaw()
+			f.waitSiteA(t)
+		}
 		stop.Store(true)
 		done := make(chan struct{})
 		go func() { wg.Wait(); close(done) }()
@@ -235,37 +238,46 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 // marking the OSD down makes it re-peer at once (the daemon keeps running
 // and memstore keeps its data).
 func (f *fixture) waitSiteA(t testing.TB) {
-	marked := false
-	waitFor(t, "site-a to serve again", 2*time.Minute, func() (bool, string) {
-		out, _, err := f.adminA.MonCommand([]byte(`{"prefix":"status","format":"json"}`))
-		if err != nil {
+	mon := func(cmd string, v any) error {
+		out, _, err := f.adminA.MonCommand([]byte(cmd))
+		if err != nil || v == nil {
+			return err
+		}
+		return json.Unmarshal(out, v)
+	}
+	type osdDump struct {
+		OSDs []struct {
+			Up     int `json:"up"`
+			UpFrom int `json:"up_from"`
+		} `json:"osds"`
+	}
+	var before osdDump
+	if err := mon(`{"prefix":"osd dump","format":"json"}`, &before); err != nil || len(before.OSDs) == 0 {
+		t.Fatalf("site-a osd dump: %v", err)
+	}
+	// Laggy PGs may show up only a while after the thaw: re-peer always.
+	if err := mon(`{"prefix":"osd down","ids":["0"]}`, nil); err != nil {
+		t.Fatalf("site-a osd down: %v", err)
+	}
+	waitFor(t, "site-a's OSD to re-peer and serve again", 2*time.Minute, func() (bool, string) {
+		var d osdDump
+		if err := mon(`{"prefix":"osd dump","format":"json"}`, &d); err != nil {
 			return false, err.Error()
 		}
+		if len(d.OSDs) == 0 || d.OSDs[0].Up != 1 || d.OSDs[0].UpFrom <= before.OSDs[0].UpFrom {
+			return false, "osd.0 not back up yet"
+		}
 		var st struct {
-			OSDMap struct {
-				Up int `json:"num_up_osds"`
-			} `json:"osdmap"`
 			PGMap struct {
 				ByState []struct {
-					Name  string `json:"state_name"`
-					Count int    `json:"count"`
+					Name string `json:"state_name"`
 				} `json:"pgs_by_state"`
 			} `json:"pgmap"`
 		}
-		if err := json.Unmarshal(out, &st); err != nil {
+		if err := mon(`{"prefix":"status","format":"json"}`, &st); err != nil {
 			return false, err.Error()
 		}
-		if st.OSDMap.Up < 1 {
-			return false, "osd down"
-		}
 		for _, s := range st.PGMap.ByState {
-			if strings.Contains(s.Name, "laggy") && !marked {
-				marked = true
-				if _, _, err := f.adminA.MonCommand([]byte(`{"prefix":"osd down","ids":["0"]}`)); err != nil {
-					return false, "osd down: " + err.Error()
-				}
-				return false, "marked the laggy OSD down to re-peer"
-			}
 			if !strings.HasPrefix(s.Name, "active+clean") || strings.Contains(s.Name, "laggy") {
 				return false, s.Name
 			}
