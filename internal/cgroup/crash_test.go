@@ -87,13 +87,20 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 	}
 	f.waitReplaying(t, names, 90*time.Second)
 
-	// The workload, as the admin on site-a.
+	// The workload, as the admin on site-a, on a connection of its own:
+	// after the thaw, a client that asks for its exclusive locks while it
+	// is still stuck breaks them and blocklists it.
+	wconn, err := f.st.Site(lab.SiteA).AdminConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wio := ioctx(t, wconn)
 	var stop atomic.Bool
 	var written atomic.Uint64
 	var wg sync.WaitGroup
 	imgs := make([]*rbd.Image, len(names))
 	for i, n := range names {
-		img, err := rbd.OpenImage(ioA, n, rbd.NoSnapshot)
+		img, err := rbd.OpenImage(wio, n, rbd.NoSnapshot)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,6 +185,8 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 			for _, img := range imgs {
 				img.Close()
 			}
+			wio.Destroy()
+			wconn.Shutdown()
 		case <-time.After(60 * time.Second):
 			t.Logf("the workload did not end within 60s after site-a was thawed")
 		}

@@ -78,7 +78,8 @@ func TestConsistencyGroupCommands(t *testing.T) {
 	refused("create twice", "already exists", "consistency-group", "create", "rbd/"+g)
 	refused("bad journal option", "not a journal setting", "consistency-group", "create", "rbd/x"+g, "--journal-option", "colour=blue")
 	refused("bad object size", "power of two", "consistency-group", "create", "rbd/x"+g, "--object-size", "3K")
-	refused("unknown group", "does not exist on site site-a", "consistency-group", "info", "rbd/nope"+sfx)
+	refused("unknown group", "is unknown on site site-a", "consistency-group", "info", "rbd/nope"+sfx)
+	refused("unknown group", "does not exist on site site-a", "group", "snap", "ls", "rbd/nope"+sfx)
 	refused("attach to unknown group", "does not exist on site site-a", "consistency-group", "attach", "rbd/"+plain, "rbd/nope"+sfx)
 	refused("bad spec", "too many '/'", "consistency-group", "info", "a/b/c/d")
 
@@ -200,7 +201,7 @@ func TestConsistencyGroupCommands(t *testing.T) {
 	if code, _, errOut := cg("consistency-group", "rename", "rbd/"+g, g+"x"); code != 0 {
 		t.Fatalf("rename: %d %s", code, errOut)
 	}
-	refused("old name after rename", "does not exist", "consistency-group", "info", "rbd/"+g)
+	refused("old name after rename", "is unknown on site site-a", "consistency-group", "info", "rbd/"+g)
 	if code, _, errOut := cg("group", "remove", "rbd/"+g+"x"); code != 0 {
 		t.Fatalf("remove: %d %s", code, errOut)
 	}
