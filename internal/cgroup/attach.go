@@ -175,10 +175,16 @@ func Detach(ctx context.Context, m *site.Manager, c *site.Conn, img model.ImageS
 		return nil, err
 	}
 	spec.Namespace = img.Namespace
+	// In a pool-mode pool, mirroring follows journaling and cannot be
+	// disabled on its own; disabling journaling below ends it.
+	mode, err := poolMirrorMode(ctx, c, img.Pool, img.Namespace)
+	if err != nil {
+		return nil, err
+	}
 	if err := ImageRemove(ctx, c, spec, img); err != nil {
 		return nil, err
 	}
-	if mirrored {
+	if mirrored && mode != rbd.MirrorModePool {
 		if err := withImage(ctx, c, img, false, "disable mirroring on", func(h *rbd.Image) error { return h.MirrorDisable(false) }); err != nil {
 			return nil, fmt.Errorf("image %s left group %s but its mirroring could not be disabled on site %s: %w (run `rbdtui mirror image disable %s`, then `rbd feature disable %s journaling`)", img, spec, c.Name(), err, img, img)
 		}
