@@ -472,7 +472,7 @@ func forced(ctx context.Context, m *site.Manager, from string, to *site.Conn, sp
 			pr.send(start, model.Progress{Step: "roll back", Object: r.Image, Site: to.Name(), State: r.Snapshot, Done: int64(i), Total: int64(len(views))})
 			st, broke, err := restoreWhenWritable(ctx, to, imgs[i], r.SnapID, deadline)
 			if broke {
-				pr.send(start, model.Progress{Step: "broke lock", Object: r.Image, Site: to.Name(), Message: "rbd-mirror kept the image's exclusive lock while stuck on the lost site; the lock was broken (its rbd-mirror instance was blocklisted and restarts)"})
+				pr.send(start, model.Progress{Step: "broke lock", Object: r.Image, Site: to.Name(), Message: "rbd-mirror kept the image's exclusive lock while stuck on the lost site; the lock was broken, which blocklists that rbd-mirror instance: check the daemon's health on " + to.Name() + " afterwards and restart it if it stays WARNING"})
 			}
 			if err != nil {
 				errs = append(errs, fmt.Errorf("rolling %s back to %s on %s: %w", r.Image, r.Snapshot, to.Name(), err))
