@@ -176,7 +176,7 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 			return false, err.Error()
 		}
 		for _, s := range info.Sites {
-			if s.Site == lab.SiteB && s.Recovery != nil && s.Recovery.Name != "" {
+			if s.Site == lab.SiteB && s.Recovery != nil {
 				return true, ""
 			}
 		}

@@ -358,6 +358,9 @@ type CheckpointResult struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
+// maxRecordedPoints bounds the names and times kept in a group's record.
+const maxRecordedPoints = 64
+
 // recordPoints stores, on every site, the name and time of each consistency
 // point the primary holds, so that a secondary can show them when the
 // primary is gone.
@@ -373,10 +376,25 @@ func recordPoints(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec,
 	if err != nil {
 		return []string{err.Error()}
 	}
-	rec.Points = map[string]PointMeta{}
+	// Merged, not replaced: a secondary that lags still holds points the
+	// primary has pruned, and they keep their names. The oldest go beyond
+	// maxRecordedPoints.
+	if rec.Points == nil {
+		rec.Points = map[string]PointMeta{}
+	}
 	for k, sn := range v.snaps {
 		if sn.Group != "" {
 			rec.Points[k] = PointMeta{Name: sn.Group, Time: sn.Time}
+		}
+	}
+	if len(rec.Points) > maxRecordedPoints {
+		keys := make([]string, 0, len(rec.Points))
+		for k := range rec.Points {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool { return rec.Points[keys[i]].Time.After(rec.Points[keys[j]].Time) })
+		for _, k := range keys[maxRecordedPoints:] {
+			delete(rec.Points, k)
 		}
 	}
 	rec.Members = membersOf(imgs)
