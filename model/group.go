@@ -83,6 +83,8 @@ type GroupInfo struct {
 	Members []GroupMember      `json:"members"`
 	Points  []ConsistencyPoint `json:"consistency_points"`
 	Sites   []GroupSiteStatus  `json:"sites"`
+	// Warnings name what needs the operator: split-brain, members missing.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // MemberRollback is what a forced group failover discards on one member.

@@ -260,6 +260,22 @@ func Inspect(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec) (*mo
 			gm.Journal = journalSettingsOf(h)
 			return nil
 		})
+		var prim, absent []string
+		for _, ms := range gm.Sites {
+			switch {
+			case ms.Err != "":
+			case !ms.Exists:
+				absent = append(absent, ms.Site)
+			case ms.MirrorState == model.MirrorEnabled && ms.Primary:
+				prim = append(prim, ms.Site)
+			}
+		}
+		if len(prim) > 1 {
+			info.Warnings = append(info.Warnings, fmt.Sprintf("member %s is primary on %s (split-brain): demote the stale copies and resync them (`rbdtui mirror image demote`, then `rbdtui mirror image resync`)", img, strings.Join(prim, " and ")))
+		}
+		if len(absent) > 0 {
+			info.Warnings = append(info.Warnings, fmt.Sprintf("member %s does not exist on %s (not mirrored yet, or still syncing)", img, strings.Join(absent, ", ")))
+		}
 		info.Members = append(info.Members, gm)
 	}
 	// Consistency points as the acting site knows them, with how many

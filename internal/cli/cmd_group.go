@@ -340,7 +340,20 @@ func runGroupInfo(ctx context.Context, env *Env) error {
 		return err
 	}
 	fmt.Fprintln(w, "\nrecovery point per site (newest point every member holds there):")
-	return env.Out.Table([]string{"SITE", "ROLE", "POINT", "TIME", "AGE"}, siteRows(info))
+	if err := env.Out.Table([]string{"SITE", "ROLE", "POINT", "TIME", "AGE"}, siteRows(info)); err != nil {
+		return err
+	}
+	printWarnings(env, info.Warnings)
+	return nil
+}
+
+func printWarnings(env *Env, warn []string) {
+	if len(warn) > 0 {
+		fmt.Fprintln(env.Stdout)
+	}
+	for _, x := range warn {
+		fmt.Fprintf(env.Stdout, "warning: %s\n", x)
+	}
 }
 
 func runGroupStatus(ctx context.Context, env *Env) error {
@@ -349,13 +362,17 @@ func runGroupStatus(ctx context.Context, env *Env) error {
 		return err
 	}
 	if env.Out.JSON() {
-		return env.Out.Value(map[string]any{"group": info.Group, "members": info.Members, "sites": info.Sites})
+		return env.Out.Value(map[string]any{"group": info.Group, "members": info.Members, "sites": info.Sites, "warnings": info.Warnings})
 	}
 	if err := env.Out.Table([]string{"MEMBER", "SITE", "ROLE", "STATE", "BEHIND", "POINTS"}, memberRows(info)); err != nil {
 		return err
 	}
 	fmt.Fprintln(env.Stdout)
-	return env.Out.Table([]string{"SITE", "ROLE", "RECOVERY POINT", "TIME", "AGE"}, siteRows(info))
+	if err := env.Out.Table([]string{"SITE", "ROLE", "RECOVERY POINT", "TIME", "AGE"}, siteRows(info)); err != nil {
+		return err
+	}
+	printWarnings(env, info.Warnings)
+	return nil
 }
 
 func runGroupCheckpoint(ctx context.Context, env *Env) error {
