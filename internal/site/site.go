@@ -71,10 +71,20 @@ type Conn struct {
 	mu         sync.Mutex
 	conn       *rados.Conn
 	ioctx      map[string]*rados.IOContext
-	inflight   *sync.WaitGroup // calls running on conn; teardown waits for them
-	connecting chan struct{}   // closed when the running connect attempt ends
+	connecting chan struct{} // closed when the running connect attempt ends
 	lastErr    error
+	// calls counts the calls running on the current connection: a dropped
+	// connection is shut down only after its abandoned calls have ended
+	// (through the op timeouts), because librados aborts or crashes when a
+	// call runs on a connection being shut down.
+	calls *sync.WaitGroup
 }
+
+// lifecycle serialises creating (not connecting) and shutting down librados
+// connections:
+// rados_create2 crashed (SIGSEGV) while another connection of the process
+// was shutting down.
+var lifecycle sync.Mutex
 
 // Name is the site's configured name.
 func (c *Conn) Name() string { return c.cfg.Name }
@@ -129,17 +139,34 @@ func (c *Conn) connect(done chan struct{}) {
 	c.mu.Lock()
 	c.conn, c.lastErr, c.connecting = conn, err, nil
 	c.ioctx = map[string]*rados.IOContext{}
-	c.inflight = &sync.WaitGroup{}
+	c.calls = &sync.WaitGroup{}
 	c.mu.Unlock()
 	close(done)
 }
 
-func (c *Conn) dial() (*rados.Conn, error) {
+// DialWith opens a separate connection to the site with extra client
+// options set before it connects, for the few librbd settings that are read
+// only from the client's configuration (a new journal's layout is one). The
+// caller shuts it down.
+func (c *Conn) DialWith(extra map[string]string) (*rados.Conn, error) { return c.dialWith(extra) }
+
+func (c *Conn) dial() (*rados.Conn, error) { return c.dialWith(nil) }
+
+// Release shuts down a connection from DialWith.
+func Release(conn *rados.Conn) {
+	lifecycle.Lock()
+	defer lifecycle.Unlock()
+	conn.Shutdown()
+}
+
+func (c *Conn) dialWith(extra map[string]string) (*rados.Conn, error) {
 	cluster := c.cfg.Cluster
 	if cluster == "" {
 		cluster = "ceph"
 	}
+	lifecycle.Lock()
 	conn, err := rados.NewConnWithClusterAndUser(cluster, c.cfg.ClientName())
+	lifecycle.Unlock()
 	if err != nil {
 		return nil, &Error{Site: c.cfg.Name, Op: "create client " + c.cfg.ClientName(), Err: err}
 	}
@@ -159,6 +186,9 @@ func (c *Conn) dial() (*rados.Conn, error) {
 	}
 	if c.cfg.Keyring != "" {
 		opts = append(opts, [2]string{"keyring", c.cfg.Keyring})
+	}
+	for k, v := range extra {
+		opts = append(opts, [2]string{k, v})
 	}
 	for _, o := range opts {
 		if err := conn.SetConfigOption(o[0], o[1]); err != nil {
@@ -187,36 +217,23 @@ func (c *Conn) monHost() string {
 // librados call crashes the process.
 func (c *Conn) drop() {
 	c.mu.Lock()
-	conn, ioctxs, inflight := c.conn, c.ioctx, c.inflight
-	c.conn, c.ioctx, c.inflight = nil, nil, nil
+	conn, ioctxs, calls := c.conn, c.ioctx, c.calls
+	c.conn, c.ioctx, c.calls = nil, nil, nil
 	c.mu.Unlock()
 	if conn == nil {
 		return
 	}
 	go func() {
-		if inflight != nil {
-			inflight.Wait()
+		if calls != nil {
+			calls.Wait()
 		}
+		lifecycle.Lock()
+		defer lifecycle.Unlock()
 		for _, io := range ioctxs {
 			io.Destroy()
 		}
 		conn.Shutdown()
 	}()
-}
-
-// enter registers a call on the current connection; the returned function
-// marks it done.
-func (c *Conn) enter() func() {
-	c.mu.Lock()
-	wg := c.inflight
-	if wg != nil {
-		wg.Add(1)
-	}
-	c.mu.Unlock()
-	if wg == nil {
-		return func() {}
-	}
-	return wg.Done
 }
 
 // IOContext returns a cached io context for pool.
@@ -284,9 +301,16 @@ func CallFor[T any](ctx context.Context, c *Conn, op string, bound time.Duration
 		err error
 	}
 	ch := make(chan result, 1)
-	done := c.enter()
+	c.mu.Lock()
+	calls := c.calls
+	if calls != nil {
+		calls.Add(1)
+	}
+	c.mu.Unlock()
 	go func() {
-		defer done()
+		if calls != nil {
+			defer calls.Done()
+		}
 		v, err := fn()
 		ch <- result{v, err}
 	}()
