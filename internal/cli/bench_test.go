@@ -120,9 +120,11 @@ func timeCmd(b *testing.B, n int, env []string, name string, args ...string) tim
 	for i := 0; i < n; i++ {
 		cmd := exec.Command(name, args...)
 		cmd.Env = env
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
 		start := time.Now()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("%s %v: %v\n%.500s", name, args, err, out)
+		if out, err := cmd.Output(); err != nil {
+			b.Fatalf("%s %v: %v\nstdout (%d bytes) ends: %s\nstderr: %s", name, args, err, len(out), tail(out, 200), tail(stderr.Bytes(), 2000))
 		}
 		ds = append(ds, time.Since(start))
 	}
@@ -173,4 +175,11 @@ func BenchmarkMirrorPoolStatus(b *testing.B) {
 		b.ReportMetric(float64(warm.Microseconds())/1000, "poller-ms")
 		fmt.Printf("warm Poller refresh of both sites (%d image statuses): %v (target < 100ms)\n", n, warm.Round(100*time.Microsecond))
 	}
+}
+
+func tail(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
 }

@@ -5,7 +5,7 @@ import "github.com/rbdtui/rbdtui/internal/grammar"
 var (
 	groupSpecArg     = grammar.Arg{Name: "group-spec", Help: "[pool/[namespace/]]group"}
 	groupSnapSpecArg = grammar.Arg{Name: "group-snap-spec", Help: "[pool/[namespace/]]group@snap"}
-	groupImageArg     = grammar.Arg{Name: "image-spec", Help: "[pool/[namespace/]]image"}
+	groupImageArg    = grammar.Arg{Name: "image-spec", Help: "[pool/[namespace/]]image"}
 )
 
 func init() {
