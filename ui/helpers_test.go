@@ -228,6 +228,8 @@ func keyMsg(k string) tea.KeyMsg {
 		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
 		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "home": tea.KeyHome, "end": tea.KeyEnd,
 		"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "ctrl+c": tea.KeyCtrlC,
+		"space": tea.KeySpace, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
+		"backspace": tea.KeyBackspace, "ctrl+u": tea.KeyCtrlU,
 	}
 	if t, ok := special[k]; ok {
 		return tea.KeyMsg{Type: t}
@@ -238,7 +240,7 @@ func keyMsg(k string) tea.KeyMsg {
 func TestKeyMsgSpelling(t *testing.T) {
 	for _, b := range DefaultKeyMap().Bindings() {
 		for _, k := range b.Keys {
-			if got := keyMsg(k).String(); got != k {
+			if got := keyName(keyMsg(k)); got != k {
 				t.Errorf("keyMsg(%q).String() = %q; the binding could never match", k, got)
 			}
 		}
@@ -246,3 +248,15 @@ func TestKeyMsgSpelling(t *testing.T) {
 }
 
 func sizeMsg(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+// typeText sends each rune of s as its own key press, as a person types.
+func (h *harness) typeText(s string) {
+	h.t.Helper()
+	for _, r := range s {
+		if r == ' ' {
+			h.send(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
+			continue
+		}
+		h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+}

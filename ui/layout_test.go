@@ -145,7 +145,7 @@ func TestLayoutSweepWithColour(t *testing.T) {
 					checkFrame(t, v, w, ht)
 				}
 			}
-			if h.a.showHelp {
+			if h.a.overlay == overlayHelp {
 				h.press("?")
 			}
 		}
