@@ -260,3 +260,19 @@ func (h *harness) typeText(s string) {
 		h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 	}
 }
+
+// flatten expands a Cmd that may be a batch into its Cmds.
+func flatten(cmd tea.Cmd) []tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	m := cmd()
+	if b, ok := m.(tea.BatchMsg); ok {
+		var out []tea.Cmd
+		for _, c := range b {
+			out = append(out, flatten(c)...)
+		}
+		return out
+	}
+	return []tea.Cmd{func() tea.Msg { return m }}
+}
