@@ -240,6 +240,10 @@ func (d *detail) imageFields(site, pool, name string) []field {
 		fs = append(fs, field{label: "Detail", value: "✖ " + dl.err, style: &es})
 	default:
 		det := dl.v
+		if dl.err != "" {
+			ws := s.status(levelWarn)
+			fs = append(fs, field{label: "Detail", value: "▲ not refreshed: " + dl.err, style: &ws})
+		}
 		fs = append(fs,
 			field{label: "Size", value: humanBytes(det.Size) + " (objects " + humanBytes(det.ObjectSize) + ")"},
 			field{label: "Features", value: orDash(strings.Join(det.Features, ", "))},
