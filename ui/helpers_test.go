@@ -85,7 +85,7 @@ type timerMsg struct {
 // harness drives an App through Update alone, running every Cmd to
 // completion synchronously, so a test reads as a sequence of events.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	a      *App
 	f      *uitest.Fixture
 	clock  *clock
@@ -93,7 +93,7 @@ type harness struct {
 	quit   bool
 }
 
-func newHarness(t *testing.T, f *uitest.Fixture, opts ...func(*Common)) *harness {
+func newHarness(t testing.TB, f *uitest.Fixture, opts ...func(*Common)) *harness {
 	t.Helper()
 	h := &harness{t: t, f: f, clock: newClock()}
 	c := Common{Backend: f, Width: 100, Height: 30, Now: h.clock.Now}
