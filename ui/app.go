@@ -310,6 +310,13 @@ func (a *App) filterKey(k tea.KeyMsg) tea.Cmd {
 // setFilter applies a filter to the tree and, while the operator types,
 // puts the cursor on the best match.
 func (a *App) setFilter(f string) tea.Cmd {
+	if f == "" && a.tree.filter != "" {
+		// Clearing the filter keeps the operator where it brought them:
+		// the pool holding the cursor stays open.
+		if r, ok := a.tree.selected(); ok && r.kind != NodeSite && r.kind != NodePool {
+			a.tree.open[poolID(r.site, r.pool)] = true
+		}
+	}
 	a.tree.filter = f
 	a.tree.rebuild()
 	if f != "" && a.filterJmp {

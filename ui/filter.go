@@ -56,7 +56,7 @@ func match(search []string, f string) (idx []int, best, bestScore int) {
 // filtered returns the pool's images and groups passing filter f, caching
 // the answer until the data or the filter changes.
 func (ps *poolState) filtered(f string) (imgs, grps []int) {
-	if ps.fKey == f && ps.fImg != nil {
+	if ps.fOK && ps.fKey == f {
 		return ps.fImg, ps.fGrp
 	}
 	ps.fImg, ps.fBest, ps.fScore = match(ps.search, f)
@@ -64,6 +64,6 @@ func (ps *poolState) filtered(f string) (imgs, grps []int) {
 	if ps.fImg == nil {
 		ps.fImg = []int{}
 	}
-	ps.fKey = f
+	ps.fKey, ps.fOK = f, true
 	return ps.fImg, ps.fGrp
 }

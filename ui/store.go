@@ -147,6 +147,7 @@ type poolState struct {
 	gsrch  []string
 
 	// The last filter result, kept until the data or the filter changes.
+	fOK    bool
 	fKey   string
 	fImg   []int
 	fGrp   []int
@@ -164,7 +165,7 @@ func (ps *poolState) setImages(images []model.Image, groups []model.Group) {
 	for i, g := range groups {
 		ps.gsrch[i] = strings.ToLower(g.Name + " " + g.ID + " group " + g.MirrorState)
 	}
-	ps.fKey = ""
+	ps.fOK = false
 }
 
 // imageSearch is what the filter matches an image against: its name, id,

@@ -244,3 +244,41 @@ func TestHeaderShowsLeader(t *testing.T) {
 	h.init()
 	h.wantView("site-a HEALTH_OK rbd-mirror:2 leader:4123", "Leader      4123")
 }
+
+func TestClearingTheFilterKeepsTheCursorRow(t *testing.T) {
+	h := newHarness(t, fullLab())
+	h.init()
+	h.do(ActionFilter)
+	h.typeText("split")
+	h.press("enter")
+	if h.cursor() != "site-b/rbd/db-1" {
+		t.Fatalf("cursor = %q", h.cursor())
+	}
+	h.do(ActionBack)
+	if h.a.tree.filter != "" || h.cursor() != "site-b/rbd/db-1" {
+		t.Fatalf("after clearing the filter: filter %q, cursor %q", h.a.tree.filter, h.cursor())
+	}
+}
+
+// TestPoolShrinksUnderTheCursor is the case the lab found: during a resync
+// the image disappears from the non-primary site for a moment. The cached
+// filter result must not outlive the data it indexes.
+func TestPoolShrinksUnderTheCursor(t *testing.T) {
+	f := fullLab()
+	h := newHarness(t, f)
+	h.init()
+	openSiteBPool(h)
+	gotoRow(h, "site-b/rbd/vol2")
+	imgs, _ := f.Images(h.a.ctx, "site-b", "rbd")
+	f.SetImages("site-b", "rbd", imgs[0])
+	h.do(ActionRefresh)
+	if slices.Contains(h.selectableIDs(), "site-b/rbd/vol2") {
+		t.Fatal("a vanished image is still listed")
+	}
+	if h.cursor() != "site-b/rbd" {
+		t.Fatalf("cursor = %q, want the pool", h.cursor())
+	}
+	f.SetImages("site-b", "rbd", imgs...)
+	h.do(ActionRefresh)
+	h.wantView("vol2  up+syncing 45%")
+}
