@@ -53,6 +53,10 @@ type tree struct {
 	cursorIdx    int
 	cursorParent string
 	offset       int // first visible row
+	// lost is the row the cursor was on when that row vanished (an image
+	// deleted and re-created by a resync, say); the cursor returns to it
+	// if it comes back before the operator moves.
+	lost string
 
 	// collapsed rather than expanded for sites, so that sites are open by
 	// default, including sites added by a later reload; pools and images
@@ -201,6 +205,7 @@ func (t *tree) index(id string) int {
 
 // jumpToBest puts the cursor on the best match of the filter, if any.
 func (t *tree) jumpToBest() {
+	t.lost = ""
 	if i := t.index(t.best); i >= 0 {
 		t.setCursor(i)
 	}
@@ -209,9 +214,17 @@ func (t *tree) jumpToBest() {
 // restoreCursor finds the cursor's id again, else its parent, else the
 // nearest selectable row to where it was.
 func (t *tree) restoreCursor() {
+	if i := t.index(t.lost); i >= 0 {
+		t.lost = ""
+		t.setCursor(i)
+		return
+	}
 	if i := t.index(t.cursor); i >= 0 {
 		t.setCursor(i)
 		return
+	}
+	if t.lost == "" {
+		t.lost = t.cursor
 	}
 	if i := t.index(t.cursorParent); i >= 0 {
 		t.setCursor(i)
@@ -296,6 +309,7 @@ func (t *tree) hasChildren(r treeRow) bool {
 // move steps the cursor n selectable rows down (n < 0: up), stopping at the
 // ends.
 func (t *tree) move(n int) {
+	t.lost = ""
 	dir := 1
 	if n < 0 {
 		dir, n = -1, -n
@@ -314,12 +328,14 @@ func (t *tree) move(n int) {
 }
 
 func (t *tree) top() {
+	t.lost = ""
 	if i := t.nearest(0, 1); i >= 0 {
 		t.setCursor(i)
 	}
 }
 
 func (t *tree) bottom() {
+	t.lost = ""
 	if i := t.nearest(len(t.rows)-1, -1); i >= 0 {
 		t.setCursor(i)
 	}
@@ -331,6 +347,7 @@ func (t *tree) page() int { return max(t.height-1, 1) }
 // expand opens the node under the cursor, or steps into an open one. It
 // reports the pool it opened, whose images the App then loads.
 func (t *tree) expand() (openedPool string) {
+	t.lost = ""
 	r, ok := t.selected()
 	if !ok || !t.hasChildren(r) {
 		return ""
@@ -355,6 +372,7 @@ func (t *tree) expand() (openedPool string) {
 
 // collapse closes an open node, or steps up to the parent of a closed one.
 func (t *tree) collapse() {
+	t.lost = ""
 	r, ok := t.selected()
 	if !ok {
 		return

@@ -281,4 +281,42 @@ func TestPoolShrinksUnderTheCursor(t *testing.T) {
 	f.SetImages("site-b", "rbd", imgs...)
 	h.do(ActionRefresh)
 	h.wantView("vol2  up+syncing 45%")
+	if h.cursor() != "site-b/rbd/vol2" {
+		t.Fatalf("the cursor did not return to the image when it came back: %q", h.cursor())
+	}
+
+	// Once the operator moves, the lost row no longer pulls the cursor.
+	f.SetImages("site-b", "rbd", imgs[0])
+	h.do(ActionRefresh)
+	h.do(ActionUp)
+	f.SetImages("site-b", "rbd", imgs...)
+	h.do(ActionRefresh)
+	if h.cursor() == "site-b/rbd/vol2" {
+		t.Fatal("the cursor jumped back after the operator moved")
+	}
+}
+
+func TestSpinnerTurnsOnlyWhileJobsRun(t *testing.T) {
+	f := fullLab()
+	h := newHarness(t, f, withCommands)
+	h.init()
+	openSiteBPool(h)
+	gotoRow(h, "site-b/rbd/vol1")
+	h.timers = nil
+	h.press("P")
+	_, cmd := h.a.Update(keyMsg("y"))
+	if !h.a.spinning {
+		t.Fatal("no spinner while a job runs")
+	}
+	frame := h.a.spinFrame
+	h.send(spinnerTickMsg{h.a.spinID})
+	if h.a.spinFrame == frame {
+		t.Fatal("the spinner did not turn")
+	}
+	h.send(spinnerTickMsg{h.a.spinID - 1}) // a stale chain
+	h.run(cmd)
+	h.send(spinnerTickMsg{h.a.spinID})
+	if h.a.spinning {
+		t.Fatal("the spinner still turns with no job")
+	}
 }
