@@ -158,6 +158,10 @@ func (a *App) finish(stderr io.Writer, err error) int {
 	case errors.Is(err, errConfig):
 		return ExitUsage
 	}
+	var se *site.Error
+	if errors.As(err, &se) && se.NotFound {
+		return ExitUsage
+	}
 	return ExitFail
 }
 
@@ -238,11 +242,24 @@ func (e *Env) Sites() (*site.Manager, error) {
 // Site returns the connection of the site the command acts on (--site, or
 // the first configured one).
 func (e *Env) Site() (*site.Conn, error) {
+	return e.SiteNamed(e.Inv.Globals.Site)
+}
+
+// SiteNamed returns a configured site's connection ("" is the default
+// site), refusing dangerous commands on read-only sites.
+func (e *Env) SiteNamed(name string) (*site.Conn, error) {
 	m, err := e.Sites()
 	if err != nil {
 		return nil, err
 	}
-	return m.Site(e.Inv.Globals.Site)
+	c, err := m.Site(name)
+	if err != nil {
+		return nil, Usagef("%v", err)
+	}
+	if err := e.checkWritable(c.Name(), c.Config().ReadOnly); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // Close releases connections.

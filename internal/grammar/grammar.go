@@ -135,6 +135,7 @@ type Globals struct {
 	Timeout  time.Duration
 	Help     bool
 	NoColor  bool
+	Yes      bool
 }
 
 // GlobalFlags are accepted anywhere on the line.
@@ -151,6 +152,7 @@ var GlobalFlags = []Flag{
 	{Name: "theme", Kind: String, Arg: "name", Help: "console theme: dark, light, high-contrast, colorblind"},
 	{Name: "timeout", Kind: Duration, Help: "bound on each Ceph operation (default 10s)"},
 	{Name: "no-color", Kind: Bool, Help: "no colours (also NO_COLOR=1)"},
+	{Name: "yes", Kind: Bool, Help: "answer yes to confirmations (needed without a terminal)"},
 	{Name: "help", Short: "h", Kind: Bool, Help: "show help"},
 }
 
@@ -481,6 +483,8 @@ func setGlobal(g *Globals, f *Flag, val string, hasVal bool) error {
 			g.Help = b
 		case "no-color":
 			g.NoColor = b
+		case "yes":
+			g.Yes = b
 		}
 		return nil
 	}

@@ -32,6 +32,7 @@ const (
 	stateFile    = "lab.json"
 	ConfigFile   = "rbdtui.yaml"
 	ROConfigFile = "rbdtui-readonly.yaml"
+	AdminConfig  = "rbdtui-admin.yaml"
 	EnvDir       = "RBDTUI_LAB_DIR"
 )
 
@@ -104,6 +105,11 @@ func (s *State) Site(name string) *SiteState {
 
 // ConfigPath is the rbdtui configuration written for the console user.
 func (s *State) ConfigPath() string { return filepath.Join(s.Dir, ConfigFile) }
+
+// AdminConfigPath is a configuration with client.admin, for setting up
+// peers and pools in tests (bootstrap tokens need mon caps the console
+// user does not have).
+func (s *State) AdminConfigPath() string { return filepath.Join(s.Dir, AdminConfig) }
 
 // ReadOnlyConfigPath is the configuration for the read-only user.
 func (s *State) ReadOnlyConfigPath() string { return filepath.Join(s.Dir, ROConfigFile) }
@@ -338,7 +344,7 @@ func Down(dir string, log io.Writer) error {
 			os.RemoveAll(ss.RunDir)
 		}
 	}
-	for _, f := range []string{stateFile, ConfigFile, ROConfigFile} {
+	for _, f := range []string{stateFile, ConfigFile, ROConfigFile, AdminConfig} {
 		os.Remove(filepath.Join(dir, f))
 	}
 	os.Remove(dir) // only if empty

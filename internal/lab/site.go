@@ -329,7 +329,7 @@ func peer(ctx context.Context, st *State, o *Options) error {
 // writeConfigs writes the rbdtui configurations for the console user and the
 // read-only user.
 func writeConfigs(st *State) error {
-	for _, c := range []struct{ path, user string }{{st.ConfigPath(), ConsoleUser}, {st.ReadOnlyConfigPath(), ReadOnlyUser}} {
+	for _, c := range []struct{ path, user string }{{st.ConfigPath(), ConsoleUser}, {st.ReadOnlyConfigPath(), ReadOnlyUser}, {st.AdminConfigPath(), AdminClient}} {
 		cfg := &config.Config{Timeout: config.Duration(config.DefaultTimeout)}
 		for _, ss := range st.Sites {
 			cfg.Sites = append(cfg.Sites, config.Site{Name: ss.Name, Conf: ss.Conf, Client: c.user, Keyring: ss.Keyring(c.user)})

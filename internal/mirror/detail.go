@@ -22,7 +22,7 @@ func OpenImage(ctx context.Context, c *site.Conn, spec model.ImageSpec) (*rbd.Im
 	return site.Call(ctx, c, "open image "+spec.String(), func() (*rbd.Image, error) {
 		img, err := rbd.OpenImageReadOnly(io, spec.Image, rbd.NoSnapshot)
 		if err != nil && site.IsErrno(err, syscall.ENOENT) {
-			return nil, fmt.Errorf("image %s does not exist on site %s", spec, c.Name())
+			return nil, &site.Error{Site: c.Name(), Op: "open image", Err: fmt.Errorf("image %s does not exist", spec), NotFound: true}
 		}
 		return img, err
 	})
@@ -95,6 +95,7 @@ func Detail(ctx context.Context, c *site.Conn, spec model.ImageSpec) (model.Imag
 					if d.MirrorMode != "" {
 						l.Modes = map[string]rbd.ImageMirrorMode{d.ID: modeOf(d.MirrorMode)}
 					}
+					l.Primary = map[string]bool{d.ID: d.Primary}
 					if io, err := c.IOContext(ctx, spec.Pool); err == nil {
 						l.Peers, _ = rbd.ListMirrorPeerSite(io)
 						if conn, err := c.Rados(ctx); err == nil {

@@ -2,8 +2,10 @@ package mirror
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/ceph/go-ceph/rados"
@@ -57,6 +59,9 @@ type PoolListing struct {
 	Names    []string
 	Statuses map[string]rbd.GlobalMirrorImageStatus // by image id
 	Modes    map[string]rbd.ImageMirrorMode         // by image id
+	// Primary comes from the info listing: the global status listing
+	// always reports primary=false on Pacific.
+	Primary  map[string]bool // by image id
 	Peers    []*rbd.MirrorPeerSite
 	SiteName string
 }
@@ -73,7 +78,7 @@ func ListAll(ctx context.Context, c *site.Conn, pool string) (*PoolListing, erro
 		return nil, err
 	}
 	return site.Call(ctx, c, "list images of pool "+pool, func() (*PoolListing, error) {
-		l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{}, Modes: map[string]rbd.ImageMirrorMode{}}
+		l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{}, Modes: map[string]rbd.ImageMirrorMode{}, Primary: map[string]bool{}}
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		wg.Add(4)
@@ -110,6 +115,7 @@ func ListAll(ctx context.Context, c *site.Conn, pool string) (*PoolListing, erro
 				}
 				for _, it := range page {
 					l.Modes[it.ID] = it.Mode
+					l.Primary[it.ID] = it.Info.Primary
 				}
 				if len(page) < batch {
 					return
@@ -154,6 +160,9 @@ func (l *PoolListing) Images(siteName, pool string) []model.Image {
 		if m, ok := l.Modes[id]; ok {
 			img.MirrorMode = imageModeName(m)
 		}
+		if p, ok := l.Primary[id]; ok {
+			img.Primary = p
+		}
 		for _, ss := range st.SiteStatuses {
 			s := model.SiteImageStatus{MirrorUUID: ss.MirrorUUID, Up: ss.Up, State: StateName(ss.State),
 				Description: ss.Description, LastUpdate: time.Unix(ss.LastUpdate, 0)}
@@ -197,4 +206,59 @@ func Images(ctx context.Context, c *site.Conn, pool string) ([]model.Image, erro
 		return nil, err
 	}
 	return l.Images(c.Name(), pool), nil
+}
+
+// Exact reads the mirroring state of a few images by opening each one. The
+// batched global status listing of Pacific reports every "unknown" state
+// with the description "status not found", hiding "remote image is not
+// primary" and "remote image demoted", which failover has to see; opening
+// the image returns the real description.
+func Exact(ctx context.Context, c *site.Conn, pool string, names []string) (map[string]model.Image, error) {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := c.Rados(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return site.Call(ctx, c, fmt.Sprintf("read mirror status of %d images in %s", len(names), pool), func() (map[string]model.Image, error) {
+		l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{}, Modes: map[string]rbd.ImageMirrorMode{}, Primary: map[string]bool{}}
+		l.Peers, _ = rbd.ListMirrorPeerSite(io)
+		l.SiteName, _ = rbd.GetMirrorSiteName(conn)
+		var mu sync.Mutex
+		var firstErr error
+		err := forEach(names, func(n string) error {
+			img, err := rbd.OpenImageReadOnly(io, n, rbd.NoSnapshot)
+			if err != nil {
+				if site.IsErrno(err, syscall.ENOENT) {
+					return nil // moved away by a resync, or not there yet
+				}
+				return err
+			}
+			defer img.Close()
+			id, err := img.GetId()
+			if err != nil {
+				return err
+			}
+			gs, err := img.GetGlobalMirrorStatus()
+			if err != nil {
+				return err
+			}
+			mode, _ := img.GetImageMirrorMode()
+			mu.Lock()
+			defer mu.Unlock()
+			l.Names = append(l.Names, n)
+			l.Statuses[id], l.Modes[id], l.Primary[id] = gs, mode, gs.Info.Primary
+			return nil
+		})
+		if err != nil {
+			firstErr = err
+		}
+		out := map[string]model.Image{}
+		for _, img := range l.Images(c.Name(), pool) {
+			out[img.Name] = img
+		}
+		return out, firstErr
+	})
 }

@@ -20,7 +20,7 @@ func openRW(ctx context.Context, c *site.Conn, spec model.ImageSpec) (*rbd.Image
 	return site.Call(ctx, c, "open image "+spec.String(), func() (*rbd.Image, error) {
 		img, err := rbd.OpenImage(io, spec.Image, rbd.NoSnapshot)
 		if err != nil && site.IsErrno(err, syscall.ENOENT) {
-			return nil, &site.Error{Site: c.Name(), Op: "open image", Err: fmt.Errorf("image %s does not exist", spec)}
+			return nil, &site.Error{Site: c.Name(), Op: "open image", Err: fmt.Errorf("image %s does not exist", spec), NotFound: true}
 		}
 		return img, err
 	})

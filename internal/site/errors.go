@@ -15,6 +15,9 @@ type Error struct {
 	Err  error
 	// Hint says what to do about it, when there is something to say.
 	Hint string
+	// NotFound marks a pool, image or other object that does not exist:
+	// a mistake in what was asked for rather than a failure.
+	NotFound bool
 }
 
 func (e *Error) Error() string {

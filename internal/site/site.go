@@ -225,7 +225,7 @@ func (c *Conn) IOContextNS(ctx context.Context, pool, ns string) (*rados.IOConte
 	})
 	if err != nil {
 		if IsErrno(err, syscall.ENOENT) {
-			return nil, &Error{Site: c.cfg.Name, Op: "open pool", Err: fmt.Errorf("pool %q does not exist", pool)}
+			return nil, &Error{Site: c.cfg.Name, Op: "open pool", Err: fmt.Errorf("pool %q does not exist", pool), NotFound: true}
 		}
 		return nil, err
 	}

@@ -1,0 +1,778 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rbdtui/rbdtui/internal/mirror"
+	"github.com/rbdtui/rbdtui/internal/site"
+	"github.com/rbdtui/rbdtui/model"
+)
+
+func init() {
+	handle("mirror pool enable", runPoolEnable)
+	handle("mirror pool disable", runPoolDisable)
+	handle("mirror pool add", runPoolAdd)
+	handle("mirror pool remove", runPoolRemove)
+	handle("mirror pool peer add", runPeerAdd)
+	handle("mirror pool peer remove", runPeerRemove)
+	handle("mirror pool peer set", runPeerSet)
+	handle("mirror pool peer bootstrap create", runBootstrapCreate)
+	handle("mirror pool peer bootstrap import", runBootstrapImport)
+	handle("mirror pool info", runPoolInfo)
+	handle("mirror pool status", runPoolStatus)
+	handle("mirror pool promote", runPoolPromote)
+	handle("mirror pool demote", runPoolDemote)
+	handle("mirror image enable", runImageEnable)
+	handle("mirror image disable", runImageDisable)
+	handle("mirror image promote", runImagePromote)
+	handle("mirror image demote", runImageDemote)
+	handle("mirror image resync", runImageResync)
+	handle("mirror image status", runImageStatus)
+	handle("mirror image snapshot", runImageSnapshot)
+	handle("mirror snapshot schedule add", runScheduleAdd)
+	handle("mirror snapshot schedule remove", runScheduleRemove)
+	handle("mirror snapshot schedule ls", runScheduleLs)
+	handle("mirror snapshot schedule status", runScheduleStatus)
+	handle("status", runStatus)
+	handle("failover", runFailover)
+	handle("failover recover", runRecover)
+}
+
+// asUsage turns engine refusals into exit code 2.
+func asUsage(err error) error {
+	if err != nil && mirror.IsRefusal(err) {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	return err
+}
+
+func imageAndSite(env *Env) (model.ImageSpec, *site.Conn, error) {
+	spec, err := env.ImageSpec("image-spec")
+	if err != nil {
+		return spec, nil, err
+	}
+	c, err := env.Site()
+	return spec, c, err
+}
+
+func runImageEnable(ctx context.Context, env *Env) error {
+	spec, c, err := imageAndSite(env)
+	if err != nil {
+		return err
+	}
+	if err := asUsage(mirror.Enable(ctx, c, spec, env.Inv.Arg("mode"))); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "Mirroring enabled")
+	return nil
+}
+
+func runImageDisable(ctx context.Context, env *Env) error {
+	spec, c, err := imageAndSite(env)
+	if err != nil {
+		return err
+	}
+	if err := env.Confirm(fmt.Sprintf("Disable mirroring of %s on site %s: the peer copies stop receiving updates.", spec, c.Name()), spec.Image); err != nil {
+		return err
+	}
+	if err := asUsage(mirror.Disable(ctx, c, spec, env.Inv.Bool("force"))); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "Mirroring disabled")
+	return nil
+}
+
+func runImagePromote(ctx context.Context, env *Env) error {
+	spec, c, err := imageAndSite(env)
+	if err != nil {
+		return err
+	}
+	force := env.Inv.Bool("force")
+	if force {
+		if err := env.Confirm(fmt.Sprintf("Force-promote %s on site %s: if the other copy is still primary this causes split-brain, and writes not yet replayed here are lost.", spec, c.Name()), spec.Image); err != nil {
+			return err
+		}
+	}
+	if err := asUsage(mirror.Promote(ctx, c, spec, force)); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "Image promoted to primary")
+	return nil
+}
+
+func runImageDemote(ctx context.Context, env *Env) error {
+	spec, c, err := imageAndSite(env)
+	if err != nil {
+		return err
+	}
+	if err := asUsage(mirror.Demote(ctx, c, spec)); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "Image demoted to non-primary")
+	return nil
+}
+
+func runImageResync(ctx context.Context, env *Env) error {
+	spec, c, err := imageAndSite(env)
+	if err != nil {
+		return err
+	}
+	if err := env.Confirm(fmt.Sprintf("Resync %s on site %s: this copy is deleted and copied again from the primary.", spec, c.Name()), spec.Image); err != nil {
+		return err
+	}
+	if err := asUsage(mirror.Resync(ctx, c, spec)); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "Flagged image for resync from primary")
+	return nil
+}
+
+func runImageSnapshot(ctx context.Context, env *Env) error {
+	spec, c, err := imageAndSite(env)
+	if err != nil {
+		return err
+	}
+	id, err := mirror.Snapshot(ctx, c, spec)
+	if err = asUsage(err); err != nil {
+		return err
+	}
+	if env.Out.JSON() {
+		return env.Out.Value(map[string]uint64{"snapshot_id": id})
+	}
+	fmt.Fprintf(env.Stdout, "Snapshot ID: %d\n", id)
+	return nil
+}
+
+func runImageStatus(ctx context.Context, env *Env) error {
+	spec, c, err := imageAndSite(env)
+	if err != nil {
+		return err
+	}
+	is, d, err := mirror.GetImageStatus(ctx, c, spec)
+	if err = asUsage(err); err != nil {
+		return err
+	}
+	if env.Out.JSON() {
+		return env.Out.Value(is)
+	}
+	printImageStatus(env.Stdout, is, d)
+	return nil
+}
+
+func printImageStatus(w io.Writer, is *mirror.ImageStatus, d *model.ImageDetail) {
+	fmt.Fprintf(w, "%s:\n  global_id:   %s\n", is.Name, is.GlobalID)
+	if d != nil {
+		fmt.Fprintf(w, "  class:       %s\n", d.Class)
+		if d.MirrorMode != "" {
+			fmt.Fprintf(w, "  mode:        %s\n", d.MirrorMode)
+		}
+	}
+	fmt.Fprintf(w, "  state:       %s\n  description: %s\n", is.State, is.Description)
+	if is.DaemonService != nil {
+		fmt.Fprintf(w, "  service:     %s on %s\n", is.DaemonService.DaemonID, is.DaemonService.Hostname)
+	}
+	fmt.Fprintf(w, "  last_update: %s\n", is.LastUpdate)
+	if d != nil && d.Local != nil {
+		printReplay(w, "  ", d.Local)
+	}
+	if len(is.Snapshots) > 0 {
+		fmt.Fprintln(w, "  snapshots:")
+		for _, s := range is.Snapshots {
+			fmt.Fprintf(w, "    %d %s (%s, peer uuids: %s)\n", s.ID, s.Name, map[bool]string{true: "demoted", false: "not demoted"}[s.Demoted], strings.Join(s.MirrorPeerUUIDs, ","))
+		}
+	}
+	if len(is.PeerSites) > 0 {
+		fmt.Fprintln(w, "  peer_sites:")
+		for i, p := range is.PeerSites {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			fmt.Fprintf(w, "    name: %s\n    state: %s\n    description: %s\n    last_update: %s\n", p.SiteName, p.State, p.Description, p.LastUpdate)
+			if d != nil && i < len(d.Peers) {
+				printReplay(w, "    ", &d.Peers[i])
+			}
+		}
+	}
+}
+
+// printReplay spells out the parsed replay fields (the JSON inside the
+// description) so nobody has to read JSON inside a string.
+func printReplay(w io.Writer, indent string, s *model.SiteImageStatus) {
+	r := s.Replay
+	switch {
+	case s.BootstrapPercent != nil:
+		fmt.Fprintf(w, "%sinitial sync: %d%%\n", indent, *s.BootstrapPercent)
+	case r == nil:
+		return
+	case r.EntriesBehindPrimary != nil:
+		fmt.Fprintf(w, "%sentries behind primary: %d", indent, *r.EntriesBehindPrimary)
+		if r.EntriesPerSecond != nil {
+			fmt.Fprintf(w, ", %.1f entries/s", *r.EntriesPerSecond)
+		}
+		if r.BytesPerSecond != nil {
+			fmt.Fprintf(w, ", %s/s", humanBytes(*r.BytesPerSecond))
+		}
+		if r.SecondsUntilSynced != nil {
+			fmt.Fprintf(w, ", synced in %.0fs", *r.SecondsUntilSynced)
+		}
+		fmt.Fprintln(w)
+	case r.ReplayState != "":
+		fmt.Fprintf(w, "%ssnapshot replay: %s", indent, r.ReplayState)
+		if r.SyncingPercent != nil {
+			fmt.Fprintf(w, " %.0f%%", *r.SyncingPercent)
+		}
+		if r.LocalSnapshotTimestamp != nil {
+			fmt.Fprintf(w, ", last synced snapshot %s", time.Unix(*r.LocalSnapshotTimestamp, 0).Local().Format("2006-01-02 15:04:05"))
+		}
+		if r.LastSnapshotBytes != nil && r.LastSnapshotSyncSeconds != nil {
+			fmt.Fprintf(w, ", last sync %s in %.0fs", humanBytes(*r.LastSnapshotBytes), *r.LastSnapshotSyncSeconds)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func humanBytes(b float64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	i := 0
+	for b >= 1024 && i < len(units)-1 {
+		b /= 1024
+		i++
+	}
+	if i == 0 {
+		return fmt.Sprintf("%.0f %s", b, units[i])
+	}
+	return fmt.Sprintf("%.1f %s", b, units[i])
+}
+
+func poolAndSite(env *Env) (model.PoolSpec, *site.Conn, error) {
+	ps, err := env.PoolSpec("pool-spec")
+	if err != nil {
+		return ps, nil, err
+	}
+	c, err := env.Site()
+	return ps, c, err
+}
+
+func runPoolEnable(ctx context.Context, env *Env) error {
+	ps, c, err := poolAndSite(env)
+	if err != nil {
+		return err
+	}
+	mode := env.Inv.Arg("mode")
+	defaults := mode == ""
+	if defaults {
+		mode = "pool"
+	}
+	if mode != "pool" && mode != "image" {
+		return Usagef("mirror mode %q: use image or pool", mode)
+	}
+	if n := env.Inv.Flag("site-name"); n != "" {
+		if err := mirror.SetSiteName(ctx, c, n); err != nil {
+			return err
+		}
+	}
+	if err := asUsage(mirror.SetPoolMode(ctx, c, ps.Pool, mode)); err != nil {
+		return err
+	}
+	if defaults {
+		if err := mirror.SetJournalingDefault(ctx, c, ps.Pool, true); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "Mirroring enabled on pool %s (pool mode); new images get exclusive-lock and journaling\n", ps.Pool)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "Mirroring enabled on pool %s (%s mode)\n", ps.Pool, mode)
+	return nil
+}
+
+func runPoolDisable(ctx context.Context, env *Env) error {
+	ps, c, err := poolAndSite(env)
+	if err != nil {
+		return err
+	}
+	if err := env.Confirm(fmt.Sprintf("Disable mirroring on pool %s on site %s.", ps.Pool, c.Name()), ps.Pool); err != nil {
+		return err
+	}
+	if err := asUsage(mirror.SetPoolMode(ctx, c, ps.Pool, "disabled")); err != nil {
+		return err
+	}
+	if err := mirror.SetJournalingDefault(ctx, c, ps.Pool, false); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Mirroring disabled on pool %s\n", ps.Pool)
+	return nil
+}
+
+func runPoolInfo(ctx context.Context, env *Env) error {
+	ps, c, err := poolAndSite(env)
+	if err != nil {
+		return err
+	}
+	pi, err := mirror.GetPoolInfo(ctx, c, ps.Pool, env.Inv.Bool("all"))
+	if err != nil {
+		return err
+	}
+	if env.Out.JSON() {
+		if pi.Peers == nil && pi.Mode != "disabled" {
+			pi.Peers = []mirror.Peer{}
+		}
+		return env.Out.Value(pi)
+	}
+	fmt.Fprintf(env.Stdout, "Mode: %s\n", pi.Mode)
+	if pi.Mode == "disabled" {
+		return nil
+	}
+	jd, _ := mirror.JournalingDefault(ctx, c, ps.Pool)
+	fmt.Fprintf(env.Stdout, "Site Name: %s\nNew images journal by default: %v\n\nPeer Sites:", pi.SiteName, jd)
+	if len(pi.Peers) == 0 {
+		fmt.Fprintln(env.Stdout, " none")
+	} else {
+		fmt.Fprintln(env.Stdout)
+	}
+	for _, p := range pi.Peers {
+		fmt.Fprintf(env.Stdout, "\nUUID: %s\nName: %s\nMirror UUID: %s\nDirection: %s\nClient: %s\n", p.UUID, p.SiteName, p.MirrorUUID, p.Direction, p.ClientName)
+		if p.MonHost != "" {
+			fmt.Fprintf(env.Stdout, "Mon Host: %s\nKey: %s\n", p.MonHost, p.Key)
+		}
+	}
+	return nil
+}
+
+func runPoolStatus(ctx context.Context, env *Env) error {
+	ps, c, err := poolAndSite(env)
+	if err != nil {
+		return err
+	}
+	st, err := mirror.GetPoolStatus(ctx, c, ps.Pool, env.Inv.Bool("verbose"))
+	if err = asUsage(err); err != nil {
+		return err
+	}
+	if env.Out.JSON() {
+		return env.Out.Value(st)
+	}
+	w := env.Stdout
+	fmt.Fprintf(w, "health: %s\ndaemon health: %s\nimage health: %s\n", st.Summary.Health, st.Summary.DaemonHealth, st.Summary.ImageHealth)
+	total := 0
+	var states []string
+	for s, n := range st.Summary.States {
+		total += n
+		states = append(states, s)
+	}
+	sort.Strings(states)
+	fmt.Fprintf(w, "images: %d total\n", total)
+	for _, s := range states {
+		fmt.Fprintf(w, "    %d %s\n", st.Summary.States[s], s)
+	}
+	if !env.Inv.Bool("verbose") {
+		return nil
+	}
+	fmt.Fprintln(w, "\nDAEMONS")
+	for _, d := range st.Daemons {
+		fmt.Fprintf(w, "service %s:\n  instance_id: %s\n  client_id: %s\n  hostname: %s\n  version: %s\n  leader: %v\n  health: %s\n", d.ServiceID, d.InstanceID, d.ClientID, d.Hostname, d.CephVersion, d.Leader, d.Health)
+		if len(d.Callouts) > 0 {
+			fmt.Fprintf(w, "  callouts: %s\n", strings.Join(d.Callouts, "; "))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "IMAGES")
+	if st.Images != nil {
+		for _, is := range *st.Images {
+			is := is
+			printImageStatus(w, &is, nil)
+			fmt.Fprintln(w)
+		}
+	}
+	return nil
+}
+
+// forPoolImages applies fn to every mirror-enabled image of the pool that
+// matches want (primary or not).
+func forPoolImages(ctx context.Context, env *Env, wantPrimary bool, verb string, fn func(model.ImageSpec) error) error {
+	ps, c, err := poolAndSite(env)
+	if err != nil {
+		return err
+	}
+	imgs, err := mirror.Images(ctx, c, ps.Pool)
+	if err != nil {
+		return err
+	}
+	n := 0
+	var errs []error
+	for _, img := range imgs {
+		if img.MirrorState != model.MirrorEnabled || img.Primary != wantPrimary {
+			continue
+		}
+		if err := fn(model.ImageSpec{Pool: ps.Pool, Image: img.Name}); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", img.Name, err))
+			continue
+		}
+		n++
+	}
+	fmt.Fprintf(env.Stdout, "%s %d mirrored images\n", verb, n)
+	return errors.Join(errs...)
+}
+
+func runPoolPromote(ctx context.Context, env *Env) error {
+	c, err := env.Site()
+	if err != nil {
+		return err
+	}
+	force := env.Inv.Bool("force")
+	if force {
+		if err := env.Confirm(fmt.Sprintf("Force-promote every non-primary image of the pool on site %s: split-brain where the peer is still primary.", c.Name()), "yes"); err != nil {
+			return err
+		}
+	}
+	return forPoolImages(ctx, env, false, "Promoted", func(s model.ImageSpec) error { return mirror.Promote(ctx, c, s, force) })
+}
+
+func runPoolDemote(ctx context.Context, env *Env) error {
+	c, err := env.Site()
+	if err != nil {
+		return err
+	}
+	return forPoolImages(ctx, env, true, "Demoted", func(s model.ImageSpec) error { return mirror.Demote(ctx, c, s) })
+}
+
+// remoteSite resolves "[site/]pool" against the configuration: the site is
+// the other configured site when omitted.
+func remoteSite(env *Env, spec string, local *site.Conn) (*site.Conn, string, error) {
+	cfg, err := env.Config()
+	if err != nil {
+		return nil, "", err
+	}
+	siteName, pool := "", spec
+	if i := strings.IndexByte(spec, '/'); i >= 0 {
+		siteName, pool = spec[:i], spec[i+1:]
+	}
+	if pool == "" || strings.Contains(pool, "/") {
+		return nil, "", Usagef("remote pool spec %q: expected [<site>/]<pool>", spec)
+	}
+	if siteName == "" {
+		for _, s := range cfg.Sites {
+			if s.Name != local.Name() {
+				if siteName != "" {
+					return nil, "", Usagef("several other sites are configured: name one, as <site>/%s", pool)
+				}
+				siteName = s.Name
+			}
+		}
+		if siteName == "" {
+			return nil, "", Usagef("no other site is configured to peer with")
+		}
+	}
+	if siteName == local.Name() {
+		return nil, "", Usagef("a site cannot be its own peer (%s)", siteName)
+	}
+	rc, err := env.SiteNamed(siteName)
+	if err != nil {
+		return nil, "", err
+	}
+	return rc, pool, nil
+}
+
+func mirrorSiteName(ctx context.Context, c *site.Conn, pool string) string {
+	pi, err := mirror.GetPoolInfo(ctx, c, pool, false)
+	if err != nil || pi.SiteName == "" {
+		return c.Name()
+	}
+	return pi.SiteName
+}
+
+func runPoolAdd(ctx context.Context, env *Env) error {
+	local, err := env.Site()
+	if err != nil {
+		return err
+	}
+	remote, pool, err := remoteSite(env, env.Inv.Arg("remote-pool-spec"), local)
+	if err != nil {
+		return err
+	}
+	for _, c := range []*site.Conn{local, remote} {
+		pi, err := mirror.GetPoolInfo(ctx, c, pool, false)
+		if err != nil {
+			return err
+		}
+		if pi.Mode == "disabled" {
+			return Usagef("mirroring is not enabled on pool %s on site %s: run `rbdtui --site %s mirror pool enable %s image` first", pool, c.Name(), c.Name(), pool)
+		}
+		other := mirrorSiteName(ctx, remote, pool)
+		if c == remote {
+			other = mirrorSiteName(ctx, local, pool)
+		}
+		for _, p := range pi.Peers {
+			if p.SiteName == other {
+				return Usagef("site %s already has %s as a peer of pool %s (uuid %s); nothing was changed", c.Name(), other, pool, p.UUID)
+			}
+		}
+	}
+	token, err := mirror.CreateBootstrapToken(ctx, remote, pool)
+	if err != nil {
+		return err
+	}
+	if err := asUsage(mirror.ImportBootstrapToken(ctx, local, pool, token, 2)); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Peers registered both ways: %s <-> %s (pool %s, rx-tx)\n", local.Name(), remote.Name(), pool)
+	return nil
+}
+
+func runPoolRemove(ctx context.Context, env *Env) error {
+	local, err := env.Site()
+	if err != nil {
+		return err
+	}
+	remote, pool, err := remoteSite(env, env.Inv.Arg("remote-pool-spec"), local)
+	if err != nil {
+		return err
+	}
+	ln, rn := mirrorSiteName(ctx, local, pool), mirrorSiteName(ctx, remote, pool)
+	removed := 0
+	for _, pair := range []struct {
+		c     *site.Conn
+		other string
+	}{{local, rn}, {remote, ln}} {
+		peers, err := mirror.Peers(ctx, pair.c, pool)
+		if err != nil {
+			return err
+		}
+		for _, p := range peers {
+			if p.SiteName == pair.other {
+				if err := mirror.RemovePeer(ctx, pair.c, pool, p.UUID); err != nil {
+					return err
+				}
+				removed++
+			}
+		}
+	}
+	if removed == 0 {
+		return Usagef("%s and %s are not peers of pool %s; nothing was changed", local.Name(), remote.Name(), pool)
+	}
+	fmt.Fprintf(env.Stdout, "Peer %s removed from %s and %s removed from %s (pool %s)\n", rn, local.Name(), ln, remote.Name(), pool)
+	return nil
+}
+
+func runPeerAdd(ctx context.Context, env *Env) error {
+	ps, c, err := poolAndSite(env)
+	if err != nil {
+		return err
+	}
+	remote := env.Inv.Arg("remote-cluster-spec")
+	client, cluster := "client.admin", remote
+	if i := strings.IndexByte(remote, '@'); i >= 0 {
+		client, cluster = remote[:i], remote[i+1:]
+	}
+	if v := env.Inv.Flag("remote-client-name"); v != "" {
+		client = v
+	}
+	if v := env.Inv.Flag("remote-cluster"); v != "" {
+		cluster = v
+	}
+	if cluster == "" {
+		return Usagef("remote cluster name missing in %q", remote)
+	}
+	dir, err := mirror.ParseDirection(env.Inv.Flag("direction"))
+	if err != nil {
+		return asUsage(err)
+	}
+	attrs := map[string]string{}
+	if v := env.Inv.Flag("remote-mon-host"); v != "" {
+		attrs["mon_host"] = v
+	}
+	if f := env.Inv.Flag("remote-key-file"); f != "" {
+		key, err := os.ReadFile(f)
+		if err != nil {
+			return Usagef("--remote-key-file: %v", err)
+		}
+		attrs["key"] = strings.TrimSpace(string(key))
+	}
+	uuid, err := mirror.AddPeer(ctx, c, ps.Pool, cluster, client, dir, attrs)
+	if err = asUsage(err); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, uuid)
+	return nil
+}
+
+func runPeerRemove(ctx context.Context, env *Env) error {
+	ps, c, err := poolAndSite(env)
+	if err != nil {
+		return err
+	}
+	return asUsage(mirror.RemovePeer(ctx, c, ps.Pool, env.Inv.Arg("uuid")))
+}
+
+func runPeerSet(ctx context.Context, env *Env) error {
+	ps, c, err := poolAndSite(env)
+	if err != nil {
+		return err
+	}
+	return asUsage(mirror.SetPeer(ctx, c, ps.Pool, env.Inv.Arg("uuid"), env.Inv.Arg("key"), env.Inv.Arg("value")))
+}
+
+func runBootstrapCreate(ctx context.Context, env *Env) error {
+	ps, c, err := poolAndSite(env)
+	if err != nil {
+		return err
+	}
+	out, show := env.Inv.Flag("output"), env.Inv.Bool("show-token")
+	if out == "" && !show {
+		return Usagef("a bootstrap token holds a cephx key: write it to a file with --output FILE (mode 0600), or print it with --show-token")
+	}
+	if n := env.Inv.Flag("site-name"); n != "" {
+		if err := mirror.SetSiteName(ctx, c, n); err != nil {
+			return err
+		}
+	}
+	tok, err := mirror.CreateBootstrapToken(ctx, c, ps.Pool)
+	if err != nil {
+		return err
+	}
+	if out != "" {
+		f, err := os.OpenFile(out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			return Usagef("--output %s: %v", out, err)
+		}
+		if _, err := f.WriteString(tok + "\n"); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "token written to %s (mode 0600)\n", out)
+	}
+	if show {
+		fmt.Fprintln(env.Stdout, tok)
+	}
+	return nil
+}
+
+func runBootstrapImport(ctx context.Context, env *Env) error {
+	ps, c, err := poolAndSite(env)
+	if err != nil {
+		return err
+	}
+	path := env.Inv.Arg("token-path")
+	var data []byte
+	if path == "-" {
+		data, err = io.ReadAll(env.Stdin)
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return Usagef("token %s: %v", path, err)
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return Usagef("token %s is empty", path)
+	}
+	dir, err := mirror.ParseDirection(env.Inv.Flag("direction"))
+	if err != nil {
+		return asUsage(err)
+	}
+	if n := env.Inv.Flag("site-name"); n != "" {
+		if err := mirror.SetSiteName(ctx, c, n); err != nil {
+			return err
+		}
+	}
+	if err := asUsage(mirror.ImportBootstrapToken(ctx, c, ps.Pool, string(data), dir)); err != nil {
+		return fmt.Errorf("failed to import peer bootstrap token: %w", err)
+	}
+	return nil
+}
+
+func levelArgs(env *Env) (pool, ns, image string, err error) {
+	pool, ns, image = env.Inv.Flag("pool"), env.Inv.Flag("namespace"), env.Inv.Flag("image")
+	if image != "" && pool == "" {
+		pool = model.DefaultPool
+	}
+	if ns != "" && pool == "" {
+		return "", "", "", Usagef("--namespace needs --pool")
+	}
+	return pool, ns, image, nil
+}
+
+func runScheduleAdd(ctx context.Context, env *Env) error {
+	c, err := env.Site()
+	if err != nil {
+		return err
+	}
+	pool, ns, img, err := levelArgs(env)
+	if err != nil {
+		return err
+	}
+	return asUsage(mirror.AddSchedule(ctx, c, pool, ns, img, env.Inv.Arg("interval"), env.Inv.Arg("start-time")))
+}
+
+func runScheduleRemove(ctx context.Context, env *Env) error {
+	c, err := env.Site()
+	if err != nil {
+		return err
+	}
+	pool, ns, img, err := levelArgs(env)
+	if err != nil {
+		return err
+	}
+	return asUsage(mirror.RemoveSchedule(ctx, c, pool, ns, img, env.Inv.Arg("interval"), env.Inv.Arg("start-time")))
+}
+
+func runScheduleLs(ctx context.Context, env *Env) error {
+	c, err := env.Site()
+	if err != nil {
+		return err
+	}
+	pool, ns, img, err := levelArgs(env)
+	if err != nil {
+		return err
+	}
+	levels, err := mirror.ListSchedules(ctx, c, pool, ns, img, env.Inv.Bool("recursive"))
+	if err != nil {
+		return err
+	}
+	if env.Out.JSON() {
+		return env.Out.Value(levels)
+	}
+	rows := [][]string{}
+	for _, l := range levels {
+		var items []string
+		for _, it := range l.Items {
+			s := "every " + it.Interval
+			if it.StartTime != "" {
+				s += " starting at " + it.StartTime
+			}
+			items = append(items, s)
+		}
+		rows = append(rows, []string{l.Pool, l.Namespace, l.Image, strings.Join(items, ", ")})
+	}
+	return env.Out.Table([]string{"POOL", "NAMESPACE", "IMAGE", "SCHEDULE"}, rows)
+}
+
+func runScheduleStatus(ctx context.Context, env *Env) error {
+	c, err := env.Site()
+	if err != nil {
+		return err
+	}
+	pool, ns, img, err := levelArgs(env)
+	if err != nil {
+		return err
+	}
+	st, err := mirror.ScheduleStatus(ctx, c, pool, ns, img)
+	if err != nil {
+		return err
+	}
+	if env.Out.JSON() {
+		return env.Out.Value(map[string]any{"scheduled_images": st})
+	}
+	rows := [][]string{}
+	for _, s := range st {
+		rows = append(rows, []string{s.ScheduleTime, s.Image})
+	}
+	return env.Out.Table([]string{"SCHEDULE TIME", "IMAGE"}, rows)
+}

@@ -1,0 +1,509 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/rbdtui/rbdtui/internal/site"
+	"github.com/rbdtui/rbdtui/model"
+)
+
+// FailoverOptions describe one failover of images (one image, or every
+// mirrored image of a pool) from one site to another.
+type FailoverOptions struct {
+	From, To *site.Conn
+	Pool     string
+	// Images restricts the failover to these names; empty means every
+	// mirror-enabled image of the pool.
+	Images []string
+	// Force promotes on To without demoting on From (From is lost).
+	Force bool
+	// StepTimeout bounds each waiting step (default 3 minutes).
+	StepTimeout time.Duration
+	Progress    func(model.Progress)
+	// Poll is the status polling interval while waiting (default 1s).
+	Poll time.Duration
+}
+
+// PlanImage is one image of a failover plan.
+type PlanImage struct {
+	Name string `json:"name"`
+	Mode string `json:"mode"`
+	// Phase says what the run will do for it: demote, promote, done (already
+	// failed over), or refuse.
+	Phase string `json:"phase"`
+	// Lag is the last known replication lag on To, in words, and what a
+	// forced failover loses.
+	Lag            string  `json:"lag"`
+	EntriesBehind  *int64  `json:"entries_behind_primary,omitempty"`
+	SnapshotAgeSec *int64  `json:"snapshot_age_seconds,omitempty"`
+	StatusAgeSec   float64 `json:"status_age_seconds"`
+	Problem        string  `json:"problem,omitempty"`
+}
+
+// Plan is what a failover will do; --dry-run prints it.
+type Plan struct {
+	Kind   string      `json:"kind"` // planned or forced
+	Pool   string      `json:"pool"`
+	From   string      `json:"from"`
+	To     string      `json:"to"`
+	Steps  []string    `json:"steps"`
+	Images []PlanImage `json:"images"`
+	// FromReachable is false when From did not answer (forced failover).
+	FromReachable bool   `json:"from_reachable"`
+	FromError     string `json:"from_error,omitempty"`
+}
+
+// Problems lists images the plan cannot fail over.
+func (p *Plan) Problems() []string {
+	var out []string
+	for _, i := range p.Images {
+		if i.Problem != "" {
+			out = append(out, i.Name+": "+i.Problem)
+		}
+	}
+	return out
+}
+
+// MakePlan reads both sites and decides, per image, what the failover must
+// do. A run is resumable: an image already demoted is only promoted, one
+// already primary on To is only watched.
+func MakePlan(ctx context.Context, o FailoverOptions) (*Plan, error) {
+	p := &Plan{Kind: "planned", Pool: o.Pool, From: o.From.Name(), To: o.To.Name(), FromReachable: true}
+	if o.Force {
+		p.Kind = "forced"
+	}
+	toList, err := ListAll(ctx, o.To, o.Pool)
+	if err != nil {
+		return nil, fmt.Errorf("read %s (the failover target): %w", o.To.Name(), err)
+	}
+	toImgs := indexImages(toList.Images(o.To.Name(), o.Pool))
+	fromImgs := map[string]model.Image{}
+	if fromList, err := ListAll(ctx, o.From, o.Pool); err != nil {
+		p.FromReachable, p.FromError = false, err.Error()
+		if !o.Force {
+			return nil, fmt.Errorf("site %s (the current primary) does not answer: %v; if it is lost, run a forced failover (--force)", o.From.Name(), err)
+		}
+	} else {
+		fromImgs = indexImages(fromList.Images(o.From.Name(), o.Pool))
+	}
+	names := o.Images
+	if len(names) == 0 {
+		for n, img := range toImgs {
+			if img.MirrorState == model.MirrorEnabled {
+				names = append(names, n)
+			}
+		}
+		for n, img := range fromImgs {
+			if _, ok := toImgs[n]; !ok && img.MirrorState == model.MirrorEnabled {
+				names = append(names, n)
+			}
+		}
+		sort.Strings(names)
+		if len(names) == 0 {
+			return nil, refuse("pool %s has no mirrored images on %s or %s", o.Pool, o.From.Name(), o.To.Name())
+		}
+	}
+	now := time.Now()
+	for _, n := range names {
+		ti, tok := toImgs[n]
+		fi, fok := fromImgs[n]
+		pi := PlanImage{Name: n, Mode: ti.MirrorMode}
+		if pi.Mode == "" {
+			pi.Mode = fi.MirrorMode
+		}
+		describeLag(&pi, ti, now)
+		switch {
+		case !tok:
+			pi.Phase, pi.Problem = "refuse", fmt.Sprintf("image %s/%s does not exist on %s", o.Pool, n, o.To.Name())
+		case ti.MirrorState != model.MirrorEnabled:
+			pi.Phase, pi.Problem = "refuse", fmt.Sprintf("mirroring is not enabled on %s/%s on %s", o.Pool, n, o.To.Name())
+		case ti.Primary && (!fok || !fi.Primary):
+			pi.Phase = "done"
+		case ti.Primary && fi.Primary:
+			pi.Phase, pi.Problem = "refuse", fmt.Sprintf("primary on both sites (split-brain): recover with `rbdtui failover recover --site %s --image %s/%s`", o.From.Name(), o.Pool, n)
+		case o.Force:
+			pi.Phase = "force-promote"
+		case !fok:
+			pi.Phase, pi.Problem = "refuse", fmt.Sprintf("image %s/%s does not exist on %s", o.Pool, n, o.From.Name())
+		case fi.Primary:
+			pi.Phase = "demote"
+		default:
+			pi.Phase = "promote"
+		}
+		p.Images = append(p.Images, pi)
+	}
+	if o.Force {
+		p.Steps = []string{
+			fmt.Sprintf("force-promote every image on %s (no demotion: %s is lost or unreachable)", p.To, p.From),
+			fmt.Sprintf("data written on %s after the last replayed entry or synced snapshot is lost (see lag)", p.From),
+			fmt.Sprintf("when %s returns its copies are split-brain: recover them with `rbdtui failover recover --site %s --pool %s`", p.From, p.From, p.Pool),
+		}
+	} else {
+		p.Steps = []string{
+			fmt.Sprintf("demote every image on %s", p.From),
+			fmt.Sprintf("wait until %s has replayed each image up to its demotion", p.To),
+			fmt.Sprintf("promote every image on %s (none before all are caught up)", p.To),
+			fmt.Sprintf("wait until %s replays each image in the new direction", p.From),
+		}
+	}
+	return p, nil
+}
+
+func indexImages(l []model.Image) map[string]model.Image {
+	m := make(map[string]model.Image, len(l))
+	for _, i := range l {
+		m[i.Name] = i
+	}
+	return m
+}
+
+// describeLag states the last known lag of To's copy in words.
+func describeLag(pi *PlanImage, to model.Image, now time.Time) {
+	if to.Local == nil {
+		pi.Lag = "unknown (no status from the target's rbd-mirror)"
+		return
+	}
+	pi.StatusAgeSec = now.Sub(to.Local.LastUpdate).Round(time.Second).Seconds()
+	r := to.Local.Replay
+	switch {
+	case r != nil && r.EntriesBehindPrimary != nil:
+		pi.EntriesBehind = r.EntriesBehindPrimary
+		pi.Lag = fmt.Sprintf("%d journal entries behind (status %.0fs old)", *r.EntriesBehindPrimary, pi.StatusAgeSec)
+	case r != nil && r.LocalSnapshotTimestamp != nil:
+		age := now.Unix() - *r.LocalSnapshotTimestamp
+		pi.SnapshotAgeSec = &age
+		pi.Lag = fmt.Sprintf("last synced snapshot %s old", (time.Duration(age) * time.Second).String())
+	case to.Local.BootstrapPercent != nil:
+		pi.Lag = fmt.Sprintf("initial sync only %d%% done: the copy is inconsistent", *to.Local.BootstrapPercent)
+	default:
+		pi.Lag = fmt.Sprintf("%s: %s", to.Local.FullState(), to.Local.Description)
+	}
+}
+
+// Run executes a failover, reporting progress; it refuses (changing
+// nothing) when the plan has problems.
+func Run(ctx context.Context, o FailoverOptions) (*Plan, error) {
+	if o.StepTimeout == 0 {
+		o.StepTimeout = 3 * time.Minute
+	}
+	if o.Poll == 0 {
+		o.Poll = time.Second
+	}
+	start := time.Now()
+	emit := func(p model.Progress) {
+		p.Elapsed = time.Since(start)
+		if o.Progress != nil {
+			o.Progress(p)
+		}
+	}
+	plan, err := MakePlan(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if probs := plan.Problems(); len(probs) > 0 {
+		return plan, refuse("failover refused, nothing changed:\n  %s", strings.Join(probs, "\n  "))
+	}
+	byPhase := func(phases ...string) []string {
+		var out []string
+		for _, i := range plan.Images {
+			for _, ph := range phases {
+				if i.Phase == ph {
+					out = append(out, i.Name)
+				}
+			}
+		}
+		return out
+	}
+	spec := func(n string) model.ImageSpec { return model.ImageSpec{Pool: o.Pool, Image: n} }
+	if o.Force {
+		err := forEach(byPhase("force-promote"), func(n string) error {
+			emit(model.Progress{Step: "force-promote", Object: n, Site: o.To.Name()})
+			if err := Promote(ctx, o.To, spec(n), true); err != nil {
+				return err
+			}
+			emit(model.Progress{Step: "force-promote", Object: n, Site: o.To.Name(), State: "primary"})
+			return nil
+		})
+		if err != nil {
+			return plan, stepError("force-promote", o, err)
+		}
+		emit(model.Progress{Step: "done", Message: fmt.Sprintf("%d images primary on %s", len(plan.Images), o.To.Name())})
+		return plan, nil
+	}
+	// 1. Demote on From. A resumed run that demotes nothing accepts the
+	// statuses as they are; otherwise only statuses written after the
+	// demotion count.
+	var demoted time.Time
+	if len(byPhase("demote")) > 0 {
+		demoted = time.Now()
+	}
+	if err := forEach(byPhase("demote"), func(n string) error {
+		emit(model.Progress{Step: "demote", Object: n, Site: o.From.Name()})
+		if err := Demote(ctx, o.From, spec(n)); err != nil {
+			return err
+		}
+		emit(model.Progress{Step: "demote", Object: n, Site: o.From.Name(), State: "non-primary"})
+		return nil
+	}); err != nil {
+		return plan, stepError("demote", o, err)
+	}
+	// 2. Wait until To has replayed up to each demotion.
+	toPromote := byPhase("demote", "promote")
+	if err := waitAll(ctx, o, o.To, toPromote, "wait-replayed", emit, func(img model.Image) (bool, string) {
+		return caughtUp(img, demoted)
+	}); err != nil {
+		return plan, stepError("wait-replayed", o, err)
+	}
+	// 3. Promote on To: only now that every image is caught up.
+	if err := forEach(toPromote, func(n string) error {
+		emit(model.Progress{Step: "promote", Object: n, Site: o.To.Name()})
+		deadline := time.Now().Add(o.StepTimeout)
+		for {
+			err := Promote(ctx, o.To, spec(n), false)
+			if err == nil {
+				break
+			}
+			// librbd refuses while the local copy has not replayed the
+			// demotion yet; the status lags behind the journal, so retry.
+			if !IsRefusal(err) || !strings.Contains(err.Error(), "still primary") || time.Now().After(deadline) {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(o.Poll):
+			}
+		}
+		emit(model.Progress{Step: "promote", Object: n, Site: o.To.Name(), State: "primary"})
+		return nil
+	}); err != nil {
+		return plan, stepError("promote", o, err)
+	}
+	// 4. Wait until From replays in the new direction.
+	all := byPhase("demote", "promote", "done")
+	if err := waitAll(ctx, o, o.From, all, "wait-replaying", emit, func(img model.Image) (bool, string) {
+		if img.Local == nil {
+			return false, "no status yet"
+		}
+		return !img.Primary && img.Local.Up && img.Local.State == model.StateReplaying, img.Local.FullState() + " " + img.Local.Description
+	}); err != nil {
+		return plan, stepError("wait-replaying", o, err)
+	}
+	emit(model.Progress{Step: "done", Message: fmt.Sprintf("%d images primary on %s, replaying on %s", len(all), o.To.Name(), o.From.Name())})
+	return plan, nil
+}
+
+// caughtUp reports whether the target copy has replayed everything up to
+// the demotion: its daemon stopped replaying because the remote was demoted
+// (journal: after replaying the demote event; snapshot: after syncing the
+// demote snapshot), in a status written after the demotion.
+func caughtUp(img model.Image, demoted time.Time) (bool, string) {
+	if img.Local == nil {
+		return false, "no status yet"
+	}
+	l := img.Local
+	what := l.FullState() + " " + l.Description
+	if img.Primary {
+		return true, "already primary"
+	}
+	if !demoted.IsZero() && l.LastUpdate.Before(demoted.Add(-time.Second)) {
+		return false, what + " (status older than the demotion)"
+	}
+	switch {
+	case l.State == model.StateError:
+		return false, what
+	case strings.HasPrefix(l.Description, "remote image is not primary"),
+		strings.HasPrefix(l.Description, "remote image demoted"),
+		l.State == model.StateStopped:
+		return true, what
+	}
+	return false, what
+}
+
+// waitAll polls site until check holds for every image, emitting progress
+// on each change; it gives up after the step timeout, naming the laggards.
+func waitAll(ctx context.Context, o FailoverOptions, c *site.Conn, names []string, step string, emit func(model.Progress), check func(model.Image) (bool, string)) error {
+	if len(names) == 0 {
+		return nil
+	}
+	deadline := time.Now().Add(o.StepTimeout)
+	last := map[string]string{}
+	pending := map[string]bool{}
+	for _, n := range names {
+		pending[n] = true
+	}
+	for {
+		var want []string
+		for _, n := range names {
+			if pending[n] {
+				want = append(want, n)
+			}
+		}
+		imgs, err := Exact(ctx, c, o.Pool, want)
+		if err == nil {
+			for _, n := range names {
+				if !pending[n] {
+					continue
+				}
+				ok, state := check(imgs[n])
+				if state != last[n] {
+					last[n] = state
+					emit(model.Progress{Step: step, Object: n, Site: c.Name(), State: state, Done: int64(len(names) - len(pending)), Total: int64(len(names))})
+				}
+				if ok {
+					delete(pending, n)
+				}
+			}
+			if len(pending) == 0 {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			var lag []string
+			for _, n := range names {
+				if pending[n] {
+					lag = append(lag, fmt.Sprintf("%s (%s)", n, last[n]))
+				}
+			}
+			if err != nil {
+				lag = append(lag, "last error: "+err.Error())
+			}
+			return fmt.Errorf("timed out after %s on %s waiting for: %s", o.StepTimeout, c.Name(), strings.Join(lag, ", "))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(o.Poll):
+		}
+	}
+}
+
+// forEach runs fn for each name, a few at a time, and joins the errors.
+func forEach(names []string, fn func(string) error) error {
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, 8)
+	)
+	for _, n := range names {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(n string) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := fn(n); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("%s: %w", n, err))
+				mu.Unlock()
+			}
+		}(n)
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func stepError(step string, o FailoverOptions, err error) error {
+	return fmt.Errorf("failover %s -> %s stopped at step %q: %w\nthe images are left as the step found them; run the same command again to resume from here", o.From.Name(), o.To.Name(), step, err)
+}
+
+// RecoverOptions describe the recovery of a stale site after a forced
+// failover: its copies are still primary (split-brain).
+type RecoverOptions struct {
+	Stale, Primary *site.Conn
+	Pool           string
+	Images         []string
+	StepTimeout    time.Duration
+	Poll           time.Duration
+	Progress       func(model.Progress)
+}
+
+// Recover demotes the stale site's copies and resyncs them from the current
+// primary, then waits until they replay: the guided split-brain recovery.
+func Recover(ctx context.Context, o RecoverOptions) ([]string, error) {
+	if o.StepTimeout == 0 {
+		o.StepTimeout = 5 * time.Minute
+	}
+	if o.Poll == 0 {
+		o.Poll = time.Second
+	}
+	start := time.Now()
+	emit := func(p model.Progress) {
+		p.Elapsed = time.Since(start)
+		if o.Progress != nil {
+			o.Progress(p)
+		}
+	}
+	sl, err := ListAll(ctx, o.Stale, o.Pool)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := ListAll(ctx, o.Primary, o.Pool)
+	if err != nil {
+		return nil, err
+	}
+	stale, prim := indexImages(sl.Images(o.Stale.Name(), o.Pool)), indexImages(pl.Images(o.Primary.Name(), o.Pool))
+	var todo []string
+	names := o.Images
+	if len(names) == 0 {
+		for n := range stale {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+	}
+	var resyncOnly []string
+	for _, n := range names {
+		s, p := stale[n], prim[n]
+		switch {
+		case s.MirrorState != model.MirrorEnabled || p.MirrorState != model.MirrorEnabled:
+			if len(o.Images) > 0 {
+				return nil, refuse("%s/%s is not mirrored on both sites", o.Pool, n)
+			}
+		case !p.Primary:
+			if len(o.Images) > 0 {
+				return nil, refuse("%s/%s is not primary on %s: nothing to recover towards", o.Pool, n, o.Primary.Name())
+			}
+		case s.Primary:
+			todo = append(todo, n)
+		case s.Local != nil && (s.Local.SplitBrain || s.Local.State == model.StateError):
+			resyncOnly = append(resyncOnly, n)
+		}
+	}
+	if len(todo)+len(resyncOnly) == 0 {
+		return nil, refuse("no split-brain images in pool %s on %s", o.Pool, o.Stale.Name())
+	}
+	spec := func(n string) model.ImageSpec { return model.ImageSpec{Pool: o.Pool, Image: n} }
+	if err := forEach(todo, func(n string) error {
+		emit(model.Progress{Step: "demote", Object: n, Site: o.Stale.Name()})
+		return Demote(ctx, o.Stale, spec(n))
+	}); err != nil {
+		return nil, err
+	}
+	all := append(todo, resyncOnly...)
+	sort.Strings(all)
+	if err := forEach(all, func(n string) error {
+		emit(model.Progress{Step: "resync", Object: n, Site: o.Stale.Name()})
+		err := Resync(ctx, o.Stale, spec(n))
+		if err != nil && site.IsErrno(err, syscall.ENOENT) {
+			return nil // the daemon already moved it away to resync
+		}
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	fo := FailoverOptions{Pool: o.Pool, StepTimeout: o.StepTimeout, Poll: o.Poll}
+	err = waitAll(ctx, fo, o.Stale, all, "wait-replaying", emit, func(img model.Image) (bool, string) {
+		if img.Local == nil {
+			return false, "no status yet"
+		}
+		return !img.Primary && img.Local.Up && img.Local.State == model.StateReplaying && img.Local.BootstrapPercent == nil, img.Local.FullState() + " " + img.Local.Description
+	})
+	return all, err
+}

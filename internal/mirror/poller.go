@@ -1,0 +1,299 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/rbdtui/rbdtui/internal/site"
+	"github.com/rbdtui/rbdtui/model"
+)
+
+// ErrBusy is returned by Poller.Refresh while another refresh runs: ticks
+// never pile up behind a slow site.
+var ErrBusy = errors.New("a refresh is already running")
+
+// Sample is one image's state on one site at one refresh, for lag trends.
+type Sample struct {
+	At            time.Time `json:"at"`
+	State         string    `json:"state"` // up+replaying, ...
+	Primary       bool      `json:"primary"`
+	EntriesBehind *int64    `json:"entries_behind_primary,omitempty"`
+	SnapshotLag   *int64    `json:"snapshot_lag_seconds,omitempty"`
+	BytesPerSec   *float64  `json:"bytes_per_second,omitempty"`
+	SyncPercent   *float64  `json:"syncing_percent,omitempty"`
+}
+
+// Event is a transition the poller saw between two refreshes.
+type Event struct {
+	At     time.Time `json:"at"`
+	Site   string    `json:"site"`
+	Image  string    `json:"image,omitempty"`
+	Kind   string    `json:"kind"` // state, promoted, demoted, split-brain, resync, leader, site-down, site-up, enabled, disabled
+	From   string    `json:"from,omitempty"`
+	To     string    `json:"to,omitempty"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+func (e Event) String() string {
+	s := e.At.Format("15:04:05") + " " + e.Site
+	if e.Image != "" {
+		s += " " + e.Image
+	}
+	s += " " + e.Kind
+	if e.From != "" || e.To != "" {
+		s += ": " + e.From + " -> " + e.To
+	}
+	if e.Detail != "" {
+		s += " (" + e.Detail + ")"
+	}
+	return s
+}
+
+// SiteView is one site's part of a refresh.
+type SiteView struct {
+	Site    string
+	Images  []model.Image
+	Daemons *DaemonInfo
+	Err     error
+	At      time.Time
+}
+
+// View is one refresh of the pool on every site.
+type View struct {
+	At    time.Time
+	Took  time.Duration
+	Sites []SiteView
+}
+
+// Poller refreshes one pool on every site with batched listings (no image
+// is opened), keeps a short per-image history for lag trends and a timeline
+// of state transitions, and never runs two refreshes at once.
+type Poller struct {
+	sites []*site.Conn
+	pool  string
+	// History bounds: samples kept per image and events kept in total.
+	MaxSamples int
+	MaxEvents  int
+	// Daemons also reads the service map for leader changes.
+	Daemons bool
+
+	running sync.Mutex
+	mu      sync.Mutex
+	poolIDs map[string]int64
+	last    map[string]model.Image // by site/image
+	leader  map[string]string      // by site
+	down    map[string]bool
+	hist    map[string][]Sample
+	events  []Event
+	view    *View
+}
+
+// NewPoller watches pool on the given sites.
+func NewPoller(pool string, sites ...*site.Conn) *Poller {
+	return &Poller{sites: sites, pool: pool, MaxSamples: 300, MaxEvents: 1000, Daemons: true,
+		poolIDs: map[string]int64{}, last: map[string]model.Image{}, leader: map[string]string{}, down: map[string]bool{}, hist: map[string][]Sample{}}
+}
+
+// Pool is the pool being watched.
+func (p *Poller) Pool() string { return p.pool }
+
+// Refresh polls every site in parallel. It returns ErrBusy if a refresh is
+// already running; one unreachable site is reported in its SiteView while
+// the others refresh normally.
+func (p *Poller) Refresh(ctx context.Context) (*View, error) {
+	if !p.running.TryLock() {
+		return nil, ErrBusy
+	}
+	defer p.running.Unlock()
+	start := time.Now()
+	v := &View{At: start, Sites: make([]SiteView, len(p.sites))}
+	var wg sync.WaitGroup
+	for i, c := range p.sites {
+		wg.Add(1)
+		go func(i int, c *site.Conn) {
+			defer wg.Done()
+			v.Sites[i] = p.refreshSite(ctx, c)
+		}(i, c)
+	}
+	wg.Wait()
+	v.Took = time.Since(start)
+	p.record(v)
+	return v, nil
+}
+
+func (p *Poller) refreshSite(ctx context.Context, c *site.Conn) SiteView {
+	sv := SiteView{Site: c.Name(), At: time.Now()}
+	var wg sync.WaitGroup
+	if p.Daemons {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.mu.Lock()
+			id, ok := p.poolIDs[c.Name()]
+			p.mu.Unlock()
+			if !ok {
+				conn, err := c.Rados(ctx)
+				if err != nil {
+					return
+				}
+				id, err = site.Call(ctx, c, "pool id", func() (int64, error) { return conn.GetPoolByName(p.pool) })
+				if err != nil {
+					return
+				}
+				p.mu.Lock()
+				p.poolIDs[c.Name()] = id
+				p.mu.Unlock()
+			}
+			if di, err := Daemons(ctx, c, id); err == nil {
+				sv.Daemons = di
+			}
+		}()
+	}
+	imgs, err := Images(ctx, c, p.pool)
+	wg.Wait()
+	sv.Images, sv.Err = imgs, err
+	return sv
+}
+
+func sampleOf(img model.Image, at time.Time) Sample {
+	s := Sample{At: at, Primary: img.Primary}
+	if img.Local != nil {
+		s.State = img.Local.FullState()
+		if r := img.Local.Replay; r != nil {
+			s.EntriesBehind, s.BytesPerSec, s.SyncPercent = r.EntriesBehindPrimary, r.BytesPerSecond, r.SyncingPercent
+			if r.RemoteSnapshotTimestamp != nil && r.LocalSnapshotTimestamp != nil {
+				lag := *r.RemoteSnapshotTimestamp - *r.LocalSnapshotTimestamp
+				s.SnapshotLag = &lag
+			}
+		}
+	}
+	return s
+}
+
+func (p *Poller) record(v *View) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.view = v
+	for _, sv := range v.Sites {
+		if sv.Err != nil {
+			if !p.down[sv.Site] {
+				p.event(Event{At: sv.At, Site: sv.Site, Kind: "site-down", Detail: sv.Err.Error()})
+			}
+			p.down[sv.Site] = true
+			continue
+		}
+		if p.down[sv.Site] {
+			p.event(Event{At: sv.At, Site: sv.Site, Kind: "site-up"})
+			delete(p.down, sv.Site)
+		}
+		if sv.Daemons != nil && sv.Daemons.Leader != p.leader[sv.Site] {
+			if _, seen := p.leader[sv.Site]; seen {
+				p.event(Event{At: sv.At, Site: sv.Site, Kind: "leader", From: p.leader[sv.Site], To: sv.Daemons.Leader})
+			}
+			p.leader[sv.Site] = sv.Daemons.Leader
+		}
+		for _, img := range sv.Images {
+			key := sv.Site + "/" + img.Name
+			prev, seen := p.last[key]
+			p.last[key] = img
+			h := append(p.hist[key], sampleOf(img, sv.At))
+			if len(h) > p.MaxSamples {
+				h = h[len(h)-p.MaxSamples:]
+			}
+			p.hist[key] = h
+			if seen {
+				p.diff(sv.Site, sv.At, prev, img)
+			}
+		}
+	}
+}
+
+// diff records the transitions between two observations of one image.
+func (p *Poller) diff(siteName string, at time.Time, a, b model.Image) {
+	ev := func(kind, from, to, detail string) {
+		p.event(Event{At: at, Site: siteName, Image: b.Name, Kind: kind, From: from, To: to, Detail: detail})
+	}
+	if a.MirrorState != b.MirrorState {
+		ev("mirroring", a.MirrorState, b.MirrorState, "")
+	}
+	if a.Primary != b.Primary {
+		if b.Primary {
+			ev("promoted", "non-primary", "primary", "")
+		} else {
+			ev("demoted", "primary", "non-primary", "")
+		}
+	}
+	as, bs := statusOf(a), statusOf(b)
+	if as.FullState() != bs.FullState() {
+		ev("state", as.FullState(), bs.FullState(), bs.Description)
+	}
+	if !as.SplitBrain && bs.SplitBrain {
+		ev("split-brain", "", "", bs.Description)
+	}
+	if !as.ResyncRequested && bs.ResyncRequested {
+		ev("resync", "", "", bs.Description)
+	}
+}
+
+func statusOf(i model.Image) model.SiteImageStatus {
+	if i.Local == nil {
+		return model.SiteImageStatus{}
+	}
+	return *i.Local
+}
+
+func (p *Poller) event(e Event) {
+	p.events = append(p.events, e)
+	if len(p.events) > p.MaxEvents {
+		p.events = p.events[len(p.events)-p.MaxEvents:]
+	}
+}
+
+// History returns the samples kept for an image on a site, oldest first.
+func (p *Poller) History(siteName, image string) []Sample {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Sample(nil), p.hist[siteName+"/"+image]...)
+}
+
+// Events returns the transitions seen after since, oldest first.
+func (p *Poller) Events(since time.Time) []Event {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []Event
+	for _, e := range p.events {
+		if e.At.After(since) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Last returns the latest refresh, or nil before the first.
+func (p *Poller) Last() *View {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.view
+}
+
+// Summary counts images on a site by state.
+func (v *View) Summary(siteName string) (map[string]int, error) {
+	for _, sv := range v.Sites {
+		if sv.Site == siteName {
+			if sv.Err != nil {
+				return nil, sv.Err
+			}
+			out := map[string]int{}
+			for _, img := range sv.Images {
+				if img.Local != nil {
+					out[img.Local.State]++
+				}
+			}
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("site %s is not polled", siteName)
+}

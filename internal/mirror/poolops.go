@@ -1,0 +1,538 @@
+package mirror
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ceph/go-ceph/rbd"
+	"github.com/rbdtui/rbdtui/internal/site"
+	"github.com/rbdtui/rbdtui/model"
+)
+
+// Peer is a mirror peer as `rbd mirror pool info --format json` prints it.
+type Peer struct {
+	UUID       string `json:"uuid"`
+	Direction  string `json:"direction"`
+	SiteName   string `json:"site_name"`
+	MirrorUUID string `json:"mirror_uuid"`
+	ClientName string `json:"client_name"`
+	MonHost    string `json:"mon_host,omitempty"`
+	Key        string `json:"key,omitempty"`
+}
+
+// PoolInfo is `rbd mirror pool info --format json` (Pacific shape).
+type PoolInfo struct {
+	Mode     string `json:"mode"`
+	SiteName string `json:"site_name,omitempty"`
+	Peers    []Peer `json:"peers,omitempty"`
+}
+
+// DirectionName is rbd's word for a peer direction.
+func DirectionName(d rbd.MirrorPeerDirection) string {
+	switch d {
+	case rbd.MirrorPeerDirectionRx:
+		return "rx-only"
+	case rbd.MirrorPeerDirectionTx:
+		return "tx-only"
+	}
+	return "rx-tx"
+}
+
+// ParseDirection reads rx-only, tx-only or rx-tx.
+func ParseDirection(s string) (rbd.MirrorPeerDirection, error) {
+	switch s {
+	case "rx-only":
+		return rbd.MirrorPeerDirectionRx, nil
+	case "tx-only":
+		return rbd.MirrorPeerDirectionTx, nil
+	case "rx-tx", "":
+		return rbd.MirrorPeerDirectionRxTx, nil
+	}
+	return 0, refuse("direction %q: use rx-only, tx-only or rx-tx", s)
+}
+
+// GetPoolInfo reads a pool's mirroring mode, site name and peers; withKeys
+// adds each peer's mon_host and key (rbd's --all), which needs the right to
+// read them.
+func GetPoolInfo(ctx context.Context, c *site.Conn, pool string, withKeys bool) (*PoolInfo, error) {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := c.Rados(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return site.Call(ctx, c, "mirror pool info "+pool, func() (*PoolInfo, error) {
+		mode, err := rbd.GetMirrorMode(io)
+		if err != nil {
+			return nil, err
+		}
+		pi := &PoolInfo{Mode: modeName(mode)}
+		if mode == rbd.MirrorModeDisabled {
+			return pi, nil
+		}
+		if pi.SiteName, err = rbd.GetMirrorSiteName(conn); err != nil {
+			return nil, err
+		}
+		peers, err := rbd.ListMirrorPeerSite(io)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range peers {
+			peer := Peer{UUID: p.UUID, Direction: DirectionName(p.Direction), SiteName: p.SiteName, MirrorUUID: p.MirrorUUID, ClientName: p.ClientName}
+			if withKeys {
+				attrs, err := rbd.GetAttributesMirrorPeerSite(io, p.UUID)
+				if err != nil {
+					return nil, fmt.Errorf("read peer %s attributes: %w", p.SiteName, err)
+				}
+				peer.MonHost, peer.Key = attrs["mon_host"], attrs["key"]
+			}
+			pi.Peers = append(pi.Peers, peer)
+		}
+		return pi, nil
+	})
+}
+
+// PoolStatus is `rbd mirror pool status [--verbose] --format json`.
+type PoolStatus struct {
+	Summary PoolSummaryJSON `json:"summary"`
+	Daemons []Daemon        `json:"daemons,omitempty"`
+	Images  *[]ImageStatus  `json:"images,omitempty"`
+}
+
+// PoolSummaryJSON is the "summary" object.
+type PoolSummaryJSON struct {
+	Health       string         `json:"health"`
+	DaemonHealth string         `json:"daemon_health"`
+	ImageHealth  string         `json:"image_health"`
+	States       map[string]int `json:"states"`
+}
+
+// GetPoolStatus builds rbd's pool status without opening any image: the
+// status summary, the daemons from the service map, and (verbose) every
+// image's status from the batched listings.
+func GetPoolStatus(ctx context.Context, c *site.Conn, pool string, verbose bool) (*PoolStatus, error) {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := c.Rados(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type base struct {
+		mode    rbd.MirrorMode
+		summary map[rbd.MirrorImageStatusState]uint
+		poolID  int64
+	}
+	b, err := site.Call(ctx, c, "mirror pool status "+pool, func() (base, error) {
+		var b base
+		var err error
+		if b.mode, err = rbd.GetMirrorMode(io); err != nil {
+			return b, err
+		}
+		if b.mode == rbd.MirrorModeDisabled {
+			return b, nil
+		}
+		if b.summary, err = rbd.MirrorImageStatusSummary(io); err != nil {
+			return b, err
+		}
+		b.poolID, err = conn.GetPoolByName(pool)
+		return b, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if b.mode == rbd.MirrorModeDisabled {
+		return nil, refuse("mirroring is not enabled on pool %s on site %s", pool, c.Name())
+	}
+	ps := &PoolStatus{Summary: PoolSummaryJSON{States: map[string]int{}, ImageHealth: HealthOK}}
+	for st, n := range b.summary {
+		if n == 0 {
+			continue
+		}
+		name := StateName(st)
+		ps.Summary.States[name] += int(n)
+		ps.Summary.ImageHealth = WorseHealth(ps.Summary.ImageHealth, StateHealth(name))
+	}
+	di, derr := Daemons(ctx, c, b.poolID)
+	ps.Summary.DaemonHealth = di.Health
+	ps.Summary.Health = WorseHealth(ps.Summary.ImageHealth, ps.Summary.DaemonHealth)
+	if !verbose {
+		return ps, nil
+	}
+	if derr == nil {
+		ps.Daemons = di.Daemons
+	}
+	l, err := ListAll(ctx, c, pool)
+	if err != nil {
+		return nil, err
+	}
+	inst, err := instanceIDs(ctx, c, pool)
+	if err != nil {
+		return nil, err
+	}
+	images := []ImageStatus{}
+	for _, img := range l.Images(c.Name(), pool) {
+		if img.MirrorState != model.MirrorEnabled {
+			continue
+		}
+		images = append(images, ToImageStatus(img, di, inst[img.ID]))
+	}
+	ps.Images = &images
+	return ps, nil
+}
+
+// instanceIDs maps image ids to the daemon instance replaying them.
+func instanceIDs(ctx context.Context, c *site.Conn, pool string) (map[string]string, error) {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	return site.Call(ctx, c, "list mirror instances of "+pool, func() (map[string]string, error) {
+		out := map[string]string{}
+		start := ""
+		for {
+			page, err := rbd.MirrorImageInstanceIDList(io, start, batch)
+			if err != nil {
+				return nil, err
+			}
+			for _, it := range page {
+				out[it.ID] = it.InstanceID
+			}
+			if len(page) < batch {
+				return out, nil
+			}
+			start = page[len(page)-1].ID
+		}
+	})
+}
+
+// ImageStatus is one image in rbd's status JSON.
+type ImageStatus struct {
+	Name          string         `json:"name"`
+	GlobalID      string         `json:"global_id"`
+	State         string         `json:"state"`
+	Description   string         `json:"description"`
+	DaemonService *DaemonService `json:"daemon_service,omitempty"`
+	LastUpdate    string         `json:"last_update"`
+	PeerSites     []PeerStatus   `json:"peer_sites,omitempty"`
+	Snapshots     []MirrorSnap   `json:"snapshots,omitempty"`
+}
+
+// PeerStatus is one entry of "peer_sites".
+type PeerStatus struct {
+	SiteName    string `json:"site_name"`
+	MirrorUUIDs string `json:"mirror_uuids"`
+	State       string `json:"state"`
+	Description string `json:"description"`
+	LastUpdate  string `json:"last_update"`
+}
+
+// rbdTime prints a status time as rbd does: local time, "%F %T", no zone.
+func rbdTime(t time.Time) string {
+	if t.IsZero() || t.Unix() == 0 {
+		return ""
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
+}
+
+// ToImageStatus renders an image in rbd's JSON shape.
+func ToImageStatus(img model.Image, di *DaemonInfo, instance string) ImageStatus {
+	is := ImageStatus{Name: img.Name, GlobalID: img.GlobalID, State: "down+unknown", Description: "status not found"}
+	if img.Local != nil {
+		is.State, is.Description, is.LastUpdate = img.Local.FullState(), img.Local.Description, rbdTime(img.Local.LastUpdate)
+		if di != nil && instance != "" {
+			if ds, ok := di.ByInstance[instance]; ok {
+				is.DaemonService = &ds
+			}
+		}
+	}
+	for _, p := range img.Peers {
+		is.PeerSites = append(is.PeerSites, PeerStatus{SiteName: p.SiteName, MirrorUUIDs: p.MirrorUUID, State: p.FullState(), Description: p.Description, LastUpdate: rbdTime(p.LastUpdate)})
+	}
+	return is
+}
+
+// GetImageStatus is `rbd mirror image status --format json` for one image.
+func GetImageStatus(ctx context.Context, c *site.Conn, spec model.ImageSpec) (*ImageStatus, *model.ImageDetail, error) {
+	d, err := Detail(ctx, c, spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.MirrorState != model.MirrorEnabled {
+		return nil, &d, refuse("mirroring not enabled on the image %s on site %s", spec, c.Name())
+	}
+	io, err := c.IOContextNS(ctx, spec.Pool, spec.Namespace)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := c.Rados(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	poolID, err := site.Call(ctx, c, "pool id", func() (int64, error) { return conn.GetPoolByName(spec.Pool) })
+	if err != nil {
+		return nil, nil, err
+	}
+	di, _ := Daemons(ctx, c, poolID)
+	inst, err := site.Call(ctx, c, "mirror instance of "+spec.String(), func() (string, error) {
+		img, err := rbd.OpenImageReadOnly(io, spec.Image, rbd.NoSnapshot)
+		if err != nil {
+			return "", err
+		}
+		defer img.Close()
+		id, err := img.MirrorInstanceID()
+		if site.IsErrno(err, syscall.ENOENT) {
+			return "", nil
+		}
+		// go-ceph v0.34 keeps the C string's terminating NUL.
+		return strings.TrimRight(id, "\x00"), err
+	})
+	if err != nil {
+		inst = ""
+	}
+	is := ToImageStatus(d.Image, di, inst)
+	if d.Primary && d.MirrorMode == model.ModeSnapshot {
+		snaps, err := site.Call(ctx, c, "mirror snapshots of "+spec.String(), func() ([]MirrorSnap, error) { return MirrorSnapshots(io, spec.Image) })
+		if err == nil {
+			// rbd lists the primary's own mirror snapshots only.
+			for _, sn := range snaps {
+				if sn.State == SnapPrimary || sn.State == SnapPrimaryDemoted {
+					is.Snapshots = append(is.Snapshots, sn)
+				}
+			}
+		}
+	}
+	return &is, &d, nil
+}
+
+// SetPoolMode enables mirroring on a pool in image or pool mode, or disables
+// it. Enabling also sets the pool's default features to exclusive-lock and
+// journaling (the proposal's meaning: new images get journaling) when asked.
+func SetPoolMode(ctx context.Context, c *site.Conn, pool, mode string) error {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return err
+	}
+	var m rbd.MirrorMode
+	switch mode {
+	case "image":
+		m = rbd.MirrorModeImage
+	case "pool":
+		m = rbd.MirrorModePool
+	case "disabled":
+		m = rbd.MirrorModeDisabled
+	default:
+		return refuse("mirror mode %q: use image or pool", mode)
+	}
+	_, err = site.Call(ctx, c, "set mirror mode of "+pool, func() (struct{}, error) {
+		cur, err := rbd.GetMirrorMode(io)
+		if err != nil {
+			return struct{}{}, err
+		}
+		if cur == m {
+			return struct{}{}, nil
+		}
+		if m == rbd.MirrorModeDisabled {
+			peers, err := rbd.ListMirrorPeerSite(io)
+			if err == nil && len(peers) > 0 {
+				var names []string
+				for _, p := range peers {
+					names = append(names, p.SiteName)
+				}
+				return struct{}{}, refuse("pool %s still has peers (%s): remove them first (`rbdtui mirror pool remove`)", pool, strings.Join(names, ", "))
+			}
+		}
+		err = rbd.SetMirrorMode(io, m)
+		if site.IsErrno(err, syscall.EBUSY) || site.IsErrno(err, syscall.EINVAL) && m == rbd.MirrorModeDisabled {
+			return struct{}{}, refuse("pool %s still has mirrored images: disable mirroring on them first", pool)
+		}
+		return struct{}{}, err
+	})
+	return err
+}
+
+// Pool default features the proposal's `mirror pool enable` sets.
+const (
+	defaultFeaturesKey = "conf_rbd_default_features"
+	journalFeatures    = "layering,exclusive-lock,object-map,fast-diff,deep-flatten,journaling"
+)
+
+// SetJournalingDefault makes new images in the pool get exclusive-lock and
+// journaling (pool-level rbd_default_features), or clears that default.
+func SetJournalingDefault(ctx context.Context, c *site.Conn, pool string, on bool) error {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return err
+	}
+	_, err = site.Call(ctx, c, "set default features of "+pool, func() (struct{}, error) {
+		if on {
+			return struct{}{}, rbd.SetPoolMetadata(io, defaultFeaturesKey, journalFeatures)
+		}
+		err := rbd.RemovePoolMetadata(io, defaultFeaturesKey)
+		if site.IsErrno(err, syscall.ENOENT) {
+			err = nil
+		}
+		return struct{}{}, err
+	})
+	return err
+}
+
+// JournalingDefault reports whether the pool's default features include
+// journaling (set by SetJournalingDefault).
+func JournalingDefault(ctx context.Context, c *site.Conn, pool string) (bool, error) {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return false, err
+	}
+	return site.Call(ctx, c, "read default features of "+pool, func() (bool, error) {
+		v, err := rbd.GetPoolMetadata(io, defaultFeaturesKey)
+		if site.IsErrno(err, syscall.ENOENT) {
+			return false, nil
+		}
+		return strings.Contains(v, "journaling"), err
+	})
+}
+
+// SetSiteName sets the site's mirror site name.
+func SetSiteName(ctx context.Context, c *site.Conn, name string) error {
+	conn, err := c.Rados(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = site.Call(ctx, c, "set mirror site name", func() (struct{}, error) { return struct{}{}, rbd.SetMirrorSiteName(conn, name) })
+	return err
+}
+
+// CreateBootstrapToken creates a peer bootstrap token (base64 text).
+func CreateBootstrapToken(ctx context.Context, c *site.Conn, pool string) (string, error) {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return "", err
+	}
+	tok, err := site.Call(ctx, c, "create bootstrap token for "+pool, func() (string, error) { return rbd.CreateMirrorPeerBootstrapToken(io) })
+	if site.IsErrno(err, syscall.EACCES) || site.IsErrno(err, syscall.EPERM) {
+		return "", fmt.Errorf("site %s: creating a bootstrap token needs the right to create the client.rbd-mirror-peer user (mon caps); use an admin client for this site: %w", c.Name(), err)
+	}
+	return tok, err
+}
+
+// ImportBootstrapToken imports a token from the other site.
+func ImportBootstrapToken(ctx context.Context, c *site.Conn, pool, token string, dir rbd.MirrorPeerDirection) error {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return err
+	}
+	_, err = site.Call(ctx, c, "import bootstrap token into "+pool, func() (struct{}, error) {
+		return struct{}{}, rbd.ImportMirrorPeerBootstrapToken(io, dir, strings.TrimSpace(token))
+	})
+	if site.IsErrno(err, syscall.ENOSYS) {
+		return refuse("mirroring is not enabled on the remote peer's pool %s", pool)
+	}
+	return err
+}
+
+// Peers lists the pool's peers.
+func Peers(ctx context.Context, c *site.Conn, pool string) ([]*rbd.MirrorPeerSite, error) {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	peers, err := site.Call(ctx, c, "list peers of "+pool, func() ([]*rbd.MirrorPeerSite, error) { return rbd.ListMirrorPeerSite(io) })
+	sort.Slice(peers, func(i, j int) bool { return peers[i].SiteName < peers[j].SiteName })
+	return peers, err
+}
+
+// AddPeer registers a peer by site and client name (rbd mirror pool peer add).
+func AddPeer(ctx context.Context, c *site.Conn, pool, siteName, client string, dir rbd.MirrorPeerDirection, attrs map[string]string) (string, error) {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return "", err
+	}
+	return site.Call(ctx, c, "add peer to "+pool, func() (string, error) {
+		peers, err := rbd.ListMirrorPeerSite(io)
+		if err != nil {
+			return "", err
+		}
+		for _, p := range peers {
+			if p.SiteName == siteName {
+				return "", refuse("pool %s on site %s already has peer %s (uuid %s)", pool, c.Name(), siteName, p.UUID)
+			}
+			if dir != rbd.MirrorPeerDirectionTx && p.Direction != rbd.MirrorPeerDirectionTx {
+				return "", refuse("multiple RX peers are not currently supported: pool %s already receives from %s", pool, p.SiteName)
+			}
+		}
+		uuid, err := rbd.AddMirrorPeerSite(io, siteName, client, dir)
+		if err != nil {
+			return "", err
+		}
+		if len(attrs) > 0 {
+			if err := rbd.SetAttributesMirrorPeerSite(io, uuid, attrs); err != nil {
+				return uuid, err
+			}
+		}
+		return uuid, nil
+	})
+}
+
+// RemovePeer deregisters a peer by uuid.
+func RemovePeer(ctx context.Context, c *site.Conn, pool, uuid string) error {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return err
+	}
+	_, err = site.Call(ctx, c, "remove peer from "+pool, func() (struct{}, error) {
+		peers, err := rbd.ListMirrorPeerSite(io)
+		if err != nil {
+			return struct{}{}, err
+		}
+		for _, p := range peers {
+			if p.UUID == uuid {
+				return struct{}{}, rbd.RemoveMirrorPeerSite(io, uuid)
+			}
+		}
+		return struct{}{}, refuse("pool %s on site %s has no peer with uuid %s", pool, c.Name(), uuid)
+	})
+	return err
+}
+
+// SetPeer changes one attribute of a peer, as `rbd mirror pool peer set`.
+func SetPeer(ctx context.Context, c *site.Conn, pool, uuid, key, value string) error {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return err
+	}
+	_, err = site.Call(ctx, c, "set peer "+key, func() (struct{}, error) {
+		switch key {
+		case "direction":
+			d, err := ParseDirection(value)
+			if err != nil {
+				return struct{}{}, err
+			}
+			return struct{}{}, rbd.SetMirrorPeerSiteDirection(io, uuid, d)
+		case "site-name":
+			return struct{}{}, rbd.SetMirrorPeerSiteName(io, uuid, value)
+		case "client":
+			return struct{}{}, rbd.SetMirrorPeerSiteClientName(io, uuid, value)
+		case "mon-host", "key-file":
+			attrs, err := rbd.GetAttributesMirrorPeerSite(io, uuid)
+			if err != nil {
+				return struct{}{}, err
+			}
+			if key == "mon-host" {
+				attrs["mon_host"] = value
+			} else {
+				attrs["key"] = value
+			}
+			return struct{}{}, rbd.SetAttributesMirrorPeerSite(io, uuid, attrs)
+		}
+		return struct{}{}, refuse("peer attribute %q: use direction, site-name, client, mon-host or key-file", key)
+	})
+	return err
+}

@@ -1,0 +1,195 @@
+package mirror
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/ceph/go-ceph/rbd/admin"
+	"github.com/rbdtui/rbdtui/internal/site"
+)
+
+// ScheduleLevel is `rbd mirror snapshot schedule ls -R --format json`'s
+// element: a level spec and its schedules ("-" means any).
+type ScheduleLevel struct {
+	Pool      string         `json:"pool"`
+	Namespace string         `json:"namespace"`
+	Image     string         `json:"image"`
+	Items     []ScheduleItem `json:"items"`
+}
+
+// ScheduleItem is one interval and start time.
+type ScheduleItem struct {
+	Interval  string `json:"interval"`
+	StartTime string `json:"start_time"`
+}
+
+// ScheduledImage is one entry of schedule status.
+type ScheduledImage struct {
+	ScheduleTime string `json:"schedule_time"`
+	Image        string `json:"image"`
+}
+
+var intervalRE = regexp.MustCompile(`^[0-9]+[dhm]$`)
+
+// CheckInterval validates an interval as the mgr module expects it.
+func CheckInterval(s string) error {
+	if !intervalRE.MatchString(s) {
+		return refuse("interval %q: use a number with d, h or m (e.g. 15m, 1h, 1d)", s)
+	}
+	return nil
+}
+
+func levelSpec(pool, ns, image string) admin.LevelSpec {
+	if pool == "" {
+		return admin.NewRawLevelSpec("")
+	}
+	return admin.NewLevelSpec(pool, ns, image)
+}
+
+func schedAdmin(ctx context.Context, c *site.Conn) (*admin.MirrorSnashotScheduleAdmin, error) {
+	conn, err := c.Rados(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return admin.NewFromConn(conn).MirrorSnashotSchedule(), nil
+}
+
+// AddSchedule adds a mirror snapshot schedule.
+func AddSchedule(ctx context.Context, c *site.Conn, pool, ns, image, interval, start string) error {
+	if err := CheckInterval(interval); err != nil {
+		return err
+	}
+	a, err := schedAdmin(ctx, c)
+	if err != nil {
+		return err
+	}
+	st := admin.NoStartTime
+	if start != "" {
+		st = admin.StartTime(start)
+	}
+	_, err = site.Call(ctx, c, "add snapshot schedule", func() (struct{}, error) {
+		return struct{}{}, a.Add(levelSpec(pool, ns, image), admin.Interval(interval), st)
+	})
+	return err
+}
+
+// RemoveSchedule removes schedules (all at the level when interval is "").
+func RemoveSchedule(ctx context.Context, c *site.Conn, pool, ns, image, interval, start string) error {
+	if interval != "" {
+		if err := CheckInterval(interval); err != nil {
+			return err
+		}
+	}
+	a, err := schedAdmin(ctx, c)
+	if err != nil {
+		return err
+	}
+	iv, st := admin.NoInterval, admin.NoStartTime
+	if interval != "" {
+		iv = admin.Interval(interval)
+	}
+	if start != "" {
+		st = admin.StartTime(start)
+	}
+	_, err = site.Call(ctx, c, "remove snapshot schedule", func() (struct{}, error) {
+		return struct{}{}, a.Remove(levelSpec(pool, ns, image), iv, st)
+	})
+	return err
+}
+
+// ListSchedules lists schedules at a level (recursive: and below it).
+func ListSchedules(ctx context.Context, c *site.Conn, pool, ns, image string, recursive bool) ([]ScheduleLevel, error) {
+	a, err := schedAdmin(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	all, err := site.Call(ctx, c, "list snapshot schedules", func() ([]admin.SnapshotSchedule, error) {
+		return a.List(levelSpec("", "", ""))
+	})
+	if err != nil {
+		return nil, err
+	}
+	want := strings.Join(nonEmpty(pool, ns, image), "/")
+	out := []ScheduleLevel{}
+	for _, s := range all {
+		lv := parseLevelName(s.Name)
+		have := strings.Join(nonEmpty(dash(lv.Pool), dash(lv.Namespace), dash(lv.Image)), "/")
+		if want != "" && have != want && !(recursive && strings.HasPrefix(have, want+"/")) {
+			continue
+		}
+		if want == "" && !recursive && have != "" {
+			continue
+		}
+		for _, t := range s.Schedule {
+			lv.Items = append(lv.Items, ScheduleItem{Interval: string(t.Interval), StartTime: string(t.StartTime)})
+		}
+		out = append(out, lv)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Pool+out[i].Namespace+out[i].Image < out[j].Pool+out[j].Namespace+out[j].Image
+	})
+	return out, nil
+}
+
+func nonEmpty(parts ...string) []string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func dash(s string) string {
+	if s == "-" {
+		return ""
+	}
+	return s
+}
+
+// parseLevelName turns the mgr's level name ("rbd/", "rbd/ns/", "rbd/img",
+// "rbd/ns/img") into rbd's JSON fields.
+func parseLevelName(name string) ScheduleLevel {
+	lv := ScheduleLevel{Pool: "-", Namespace: "-", Image: "-"}
+	if name == "" {
+		return lv
+	}
+	parts := strings.Split(name, "/")
+	switch len(parts) {
+	case 1:
+		lv.Pool = parts[0]
+	case 2:
+		lv.Pool = parts[0]
+		if parts[1] != "" {
+			lv.Namespace, lv.Image = "", parts[1]
+		}
+	default:
+		lv.Pool, lv.Namespace = parts[0], parts[1]
+		if parts[2] != "" {
+			lv.Image = parts[2]
+		}
+	}
+	return lv
+}
+
+// ScheduleStatus lists the next scheduled snapshot per image.
+func ScheduleStatus(ctx context.Context, c *site.Conn, pool, ns, image string) ([]ScheduledImage, error) {
+	a, err := schedAdmin(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	imgs, err := site.Call(ctx, c, "snapshot schedule status", func() ([]admin.ScheduledImage, error) {
+		return a.Status(levelSpec(pool, ns, image))
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := []ScheduledImage{}
+	for _, i := range imgs {
+		out = append(out, ScheduledImage{ScheduleTime: string(i.ScheduleTime), Image: i.Image})
+	}
+	return out, nil
+}

@@ -1,0 +1,147 @@
+package mirror
+
+import (
+	"testing"
+	"time"
+
+	"github.com/rbdtui/rbdtui/model"
+)
+
+// Descriptions as real rbd-mirror daemons (16.2.15) wrote them in the lab.
+func TestParseStatus(t *testing.T) {
+	journal := `replaying, {"bytes_per_second":1024.5,"entries_behind_primary":3,"entries_per_second":2.0,"non_primary_position":{"entry_tid":1,"object_number":3,"tag_tid":1},"primary_position":{"entry_tid":3,"object_number":3,"tag_tid":1},"seconds_until_synced":2}`
+	s := model.SiteImageStatus{State: model.StateReplaying, Up: true, Description: journal}
+	ParseStatus(&s)
+	r := s.Replay
+	if r == nil || *r.EntriesBehindPrimary != 3 || *r.BytesPerSecond != 1024.5 || *r.EntriesPerSecond != 2 || *r.SecondsUntilSynced != 2 {
+		t.Fatalf("journal replay: %+v", r)
+	}
+	if r.PrimaryPosition == nil || r.PrimaryPosition.EntryTID != 3 || r.NonPrimaryPosition == nil || r.NonPrimaryPosition.EntryTID != 1 {
+		t.Fatalf("positions: %+v %+v", r.PrimaryPosition, r.NonPrimaryPosition)
+	}
+	empty := `replaying, {"bytes_per_second":0.0,"entries_behind_primary":3,"entries_per_second":0.0,"non_primary_position":{},"primary_position":{"entry_tid":3,"object_number":3,"tag_tid":1}}`
+	s = model.SiteImageStatus{Description: empty}
+	ParseStatus(&s)
+	if s.Replay.NonPrimaryPosition != nil {
+		t.Errorf("an empty non_primary_position means nothing replayed yet: %+v", s.Replay.NonPrimaryPosition)
+	}
+	snap := `replaying, {"bytes_per_second":0.0,"bytes_per_snapshot":0.0,"last_snapshot_bytes":4096,"last_snapshot_sync_seconds":1,"local_snapshot_timestamp":1795610441,"remote_snapshot_timestamp":1795610500,"replay_state":"syncing","syncing_percent":42,"syncing_snapshot_timestamp":1795610500}`
+	s = model.SiteImageStatus{Description: snap}
+	ParseStatus(&s)
+	r = s.Replay
+	if r.ReplayState != "syncing" || *r.SyncingPercent != 42 || *r.LocalSnapshotTimestamp != 1795610441 || *r.RemoteSnapshotTimestamp != 1795610500 || *r.LastSnapshotBytes != 4096 || r.EntriesBehindPrimary != nil {
+		t.Fatalf("snapshot replay: %+v", r)
+	}
+	cases := []struct {
+		desc                                   string
+		boot                                   int
+		split, resync, disconnected, hasReplay bool
+	}{
+		{desc: "bootstrapping, IMAGE_COPY/COPY_OBJECT 45%", boot: 45},
+		{desc: "bootstrapping, OPEN_LOCAL_IMAGE", boot: 0},
+		{desc: "split-brain detected", split: true, boot: -1},
+		{desc: "split-brain", split: true, boot: -1},
+		{desc: "resync requested", resync: true, boot: -1},
+		{desc: "disconnected", disconnected: true, boot: -1},
+		{desc: "disconnected: automatic resync", disconnected: true, boot: -1},
+		{desc: "local image is primary", boot: -1},
+		{desc: "replaying, {not json", boot: -1},
+	}
+	for _, c := range cases {
+		s := model.SiteImageStatus{Description: c.desc}
+		ParseStatus(&s)
+		if c.boot >= 0 && (s.BootstrapPercent == nil || *s.BootstrapPercent != c.boot) || c.boot < 0 && s.BootstrapPercent != nil {
+			t.Errorf("%q: bootstrap %v", c.desc, s.BootstrapPercent)
+		}
+		if s.SplitBrain != c.split || s.ResyncRequested != c.resync || s.Disconnected != c.disconnected || (s.Replay != nil) != c.hasReplay {
+			t.Errorf("%q: %+v", c.desc, s)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	st := func(state, desc string) *model.SiteImageStatus {
+		s := &model.SiteImageStatus{State: state, Up: true, Description: desc}
+		ParseStatus(s)
+		return s
+	}
+	cases := []struct {
+		img  model.Image
+		want model.Class
+		h    string
+	}{
+		{model.Image{MirrorState: model.MirrorDisabled}, model.ClassDisabled, HealthOK},
+		{model.Image{MirrorState: model.MirrorEnabled, Primary: true, Local: st(model.StateStopped, "local image is primary")}, model.ClassPrimary, HealthOK},
+		{model.Image{MirrorState: model.MirrorEnabled, Local: st(model.StateReplaying, `replaying, {"entries_behind_primary":0}`)}, model.ClassConsistent, HealthOK},
+		{model.Image{MirrorState: model.MirrorEnabled, Local: st(model.StateStopped, "stopped")}, model.ClassConsistent, HealthOK},
+		{model.Image{MirrorState: model.MirrorEnabled, Local: st(model.StateSyncing, "bootstrapping, IMAGE_COPY/COPY_OBJECT 10%")}, model.ClassInconsistent, HealthWarning},
+		{model.Image{MirrorState: model.MirrorEnabled, Local: st(model.StateError, "split-brain detected")}, model.ClassInconsistent, HealthError},
+		{model.Image{MirrorState: model.MirrorEnabled, Local: st(model.StateStopped, "resync requested")}, model.ClassInconsistent, HealthOK},
+		{model.Image{MirrorState: model.MirrorEnabled, Local: st(model.StateStopped, "disconnected")}, model.ClassInconsistent, HealthOK},
+		{model.Image{MirrorState: model.MirrorEnabled, Local: st(model.StateUnknown, "remote image is not primary")}, model.ClassUnknown, HealthWarning},
+		{model.Image{MirrorState: model.MirrorEnabled}, model.ClassUnknown, HealthWarning},
+	}
+	for i, c := range cases {
+		if got := Classify(&c.img); got != c.want {
+			t.Errorf("%d: class %q, want %q", i, got, c.want)
+		}
+		if got := ImageHealth(&c.img); got != c.h {
+			t.Errorf("%d: health %q, want %q", i, got, c.h)
+		}
+	}
+	if WorseHealth(HealthOK, HealthUnknown) != HealthUnknown || WorseHealth(HealthError, HealthWarning) != HealthError {
+		t.Error("health order is OK < UNKNOWN < WARNING < ERROR")
+	}
+}
+
+func TestCaughtUp(t *testing.T) {
+	demoted := time.Unix(1000, 0)
+	mk := func(state, desc string, at int64) model.Image {
+		return model.Image{MirrorState: model.MirrorEnabled, Local: &model.SiteImageStatus{State: state, Up: true, Description: desc, LastUpdate: time.Unix(at, 0)}}
+	}
+	cases := []struct {
+		img  model.Image
+		want bool
+	}{
+		{mk(model.StateReplaying, `replaying, {"entries_behind_primary":0}`, 1010), false},
+		{mk(model.StateStopped, "stopped", 1010), true},
+		{mk(model.StateUnknown, "remote image is not primary", 1010), true},
+		{mk(model.StateUnknown, "remote image demoted", 1010), true},
+		{mk(model.StateUnknown, "remote image is not primary", 900), false}, // from before the demotion
+		{mk(model.StateError, "split-brain", 1010), false},
+		{model.Image{MirrorState: model.MirrorEnabled}, false},
+	}
+	for i, c := range cases {
+		if got, why := caughtUp(c.img, demoted); got != c.want {
+			t.Errorf("%d: caughtUp = %v (%s), want %v", i, got, why, c.want)
+		}
+	}
+	if ok, _ := caughtUp(mk(model.StateUnknown, "remote image is not primary", 900), time.Time{}); !ok {
+		t.Error("a resumed run (nothing demoted now) accepts an older status")
+	}
+}
+
+func TestScheduleLevelNames(t *testing.T) {
+	cases := map[string]ScheduleLevel{
+		"":          {Pool: "-", Namespace: "-", Image: "-"},
+		"rbd/":      {Pool: "rbd", Namespace: "-", Image: "-"},
+		"rbd/img":   {Pool: "rbd", Namespace: "", Image: "img"},
+		"rbd/ns/":   {Pool: "rbd", Namespace: "ns", Image: "-"},
+		"rbd/ns/im": {Pool: "rbd", Namespace: "ns", Image: "im"},
+	}
+	for in, want := range cases {
+		if got := parseLevelName(in); got.Pool != want.Pool || got.Namespace != want.Namespace || got.Image != want.Image {
+			t.Errorf("%q: %+v, want %+v", in, got, want)
+		}
+	}
+	for _, bad := range []string{"", "15", "1w", "m", "-1h"} {
+		if CheckInterval(bad) == nil {
+			t.Errorf("interval %q accepted", bad)
+		}
+	}
+	for _, good := range []string{"15m", "1h", "2d"} {
+		if err := CheckInterval(good); err != nil {
+			t.Errorf("interval %q: %v", good, err)
+		}
+	}
+}
