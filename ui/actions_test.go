@@ -145,7 +145,8 @@ func TestResyncNeedsTheNameTyped(t *testing.T) {
 	h.typeText("1")
 	before := f.Calls("Images", "site-b")
 	h.press("enter")
-	want := [][]string{{"mirror", "image", "resync", "rbd/vol1", "--site", "site-b"}}
+	// --yes: the console's dialog was the confirmation the CLI asks for.
+	want := [][]string{{"mirror", "image", "resync", "rbd/vol1", "--site", "site-b", "--yes"}}
 	if got := execArgvs(f); !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("Exec argvs = %q, want %q", got, want)
 	}
@@ -173,7 +174,7 @@ func TestConfirmDefaultsToCancel(t *testing.T) {
 	h.wantView("▶ Confirm ◀")
 	h.press("enter")
 	h.press("P", "y")
-	want := []string{"mirror", "image", "promote", "rbd/vol1", "--site", "site-b"}
+	want := []string{"mirror", "image", "promote", "rbd/vol1", "--site", "site-b", "--yes"}
 	if got := execArgvs(f); len(got) != 2 || !slices.Equal(got[0], want) {
 		t.Fatalf("Exec argvs = %q", got)
 	}
@@ -496,13 +497,23 @@ func TestPaletteCompletes(t *testing.T) {
 	}
 	h.press("tab")
 	h.wantView("site-a  site-b")
-	// A dangerous command asks first, Cancel by default.
+	// An irreversible command asks for the name, as its key does.
 	h.typeText("site-b")
 	h.press("enter")
 	if h.a.overlay != overlayDialog {
 		t.Fatal("a dangerous palette command ran without confirmation")
 	}
+	h.wantView(`Type "vol1" to confirm`)
+	h.press("esc")
+	// A reversible one asks yes/no, Cancel by default.
+	h.do(ActionPalette)
+	h.typeText("mirror image promote rbd/vol1")
+	h.press("enter")
 	h.wantView("▶ Cancel ◀")
+	h.press("y")
+	if got := execArgvs(h.f); len(got) != 1 || !slices.Equal(got[0], []string{"mirror", "image", "promote", "rbd/vol1", "--site", "site-b", "--yes"}) {
+		t.Fatalf("Exec argvs = %q", got)
+	}
 }
 
 func TestPaletteSplitsQuotes(t *testing.T) {
@@ -551,7 +562,7 @@ func TestJournalClientDisconnectDefaultsToLaggingClient(t *testing.T) {
 	h.press("enter")
 	h.wantView("◀ b7c1e2 ▶")
 	h.press("enter", "y")
-	want := []string{"journal", "client", "disconnect", "rbd/vol1", "--client-id", "b7c1e2", "--site", "site-a"}
+	want := []string{"journal", "client", "disconnect", "rbd/vol1", "--client-id", "b7c1e2", "--site", "site-a", "--yes"}
 	if got := execArgvs(f); len(got) != 1 || !slices.Equal(got[0], want) {
 		t.Fatalf("Exec argvs = %q, want %q", got, want)
 	}

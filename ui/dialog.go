@@ -163,7 +163,7 @@ func (a *App) dialogKey(k tea.KeyMsg) tea.Cmd {
 	}
 	run := func() tea.Cmd {
 		a.closeOverlay()
-		return a.startJob(d.label, d.argvs, d.palette)
+		return a.startJob(d.label, confirmed(d.argvs), d.palette)
 	}
 	if d.level == confirmTyped {
 		switch key {
@@ -457,4 +457,20 @@ func (a *App) renderOutput(w, h int) []string {
 	lines = append(lines, s.Muted.Render(fmt.Sprintf("lines %d-%d of %d · ↑↓ scroll · esc closes",
 		min(o.off+1, len(o.lines)), min(o.off+rows, len(o.lines)), len(o.lines))))
 	return box(s, "Output: "+o.title, lines, w, h)
+}
+
+// confirmed marks argvs as confirmed by the operator: the CLI handlers ask
+// again before irreversible acts unless --yes is given, and inside the
+// console there is no terminal for them to ask on; the console's own
+// dialog was the confirmation.
+func confirmed(argvs [][]string) [][]string {
+	out := make([][]string, len(argvs))
+	for i, argv := range argvs {
+		if slices.Contains(argv, "--yes") {
+			out[i] = argv
+			continue
+		}
+		out[i] = append(slices.Clone(argv), "--yes")
+	}
+	return out
 }

@@ -114,9 +114,14 @@ func (a *App) runPalette() tea.Cmd {
 
 	inv, _ := a.c.Commands.Parse(argv)
 	label := inv.Cmd.Name()
-	if inv.Cmd.Dangerous {
+	if inv.Cmd.Dangerous && !inv.Globals.Yes {
+		// The same guards as the keys: Cancel by default, and the name
+		// typed for what cannot be undone.
 		d := &dialog{title: ":" + line, argvs: [][]string{argv}, stage: stageConfirm, level: confirmYes,
 			focus: 1, label: label, palette: true}
+		if w := irreversibleWord(inv); w != "" {
+			d.level, d.want, d.focus = confirmTyped, w, 0
+		}
 		a.dialog, a.overlay = d, overlayDialog
 		return nil
 	}
@@ -329,4 +334,31 @@ func (a *App) renderPalette(w int) (string, string) {
 		hint = " " + s.Muted.Render("tab completes · ↑↓ history · enter runs · esc closes")
 	}
 	return clip(input, w), clip(hint, w)
+}
+
+// irreversibleWord is the name a palette command must have typed before it
+// runs, when it is one of the acts that cannot be undone; "" otherwise.
+func irreversibleWord(inv *grammar.Invocation) string {
+	name := inv.Cmd.Name()
+	irreversible := false
+	for _, spec := range actionSpecs() {
+		if spec.confirm == confirmTyped && slices.Contains(spec.cmds, name) {
+			irreversible = true
+		}
+	}
+	switch name {
+	case "mirror pool disable":
+		irreversible = true
+	case "mirror image promote":
+		irreversible = inv.Bool("force")
+	}
+	if !irreversible {
+		return ""
+	}
+	for _, arg := range inv.Cmd.Args {
+		if v := inv.Arg(arg.Name); v != "" {
+			return v[strings.LastIndexByte(v, '/')+1:]
+		}
+	}
+	return name
 }

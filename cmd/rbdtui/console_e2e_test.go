@@ -154,7 +154,8 @@ func TestConsoleResyncEndToEnd(t *testing.T) {
 	rec.mu.Lock()
 	got := slices.Clone(rec.argvs)
 	rec.mu.Unlock()
-	want := []string{"mirror", "image", "resync", spec, "--site", "site-b"}
+	// --yes: the console's typed confirmation is the one the CLI asks for.
+	want := []string{"mirror", "image", "resync", spec, "--site", "site-b", "--yes"}
 	if len(got) != 1 || !slices.Equal(got[0], want) {
 		t.Fatalf("Exec argvs = %q, want [%q]", got, want)
 	}
