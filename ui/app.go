@@ -112,6 +112,16 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.c.Width, a.c.Height = msg.Width, msg.Height
 		a.layout()
 	case tea.KeyMsg:
+		// Keys typed faster than the input is read (or sent by tmux)
+		// arrive as one message with several runes; each is its own
+		// key press, unless it is a paste into a text input.
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !(msg.Paste && a.inputFocused()) {
+			var cmds []tea.Cmd
+			for _, r := range msg.Runes {
+				cmds = append(cmds, a.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+			}
+			return a, tea.Batch(append(cmds, a.selectionChanged(false))...)
+		}
 		cmd := a.handleKey(msg)
 		return a, tea.Batch(cmd, a.selectionChanged(false))
 	case SiteStatusMsg:
@@ -142,6 +152,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return a, nil
+}
+
+// inputFocused reports whether typed text goes to a text input.
+func (a *App) inputFocused() bool {
+	return a.palette != nil || a.filterIn != nil || a.overlay == overlayDialog
 }
 
 // keyName is how the registry spells a key press.

@@ -583,3 +583,22 @@ func (b hungBackend) Exec(context.Context, []string, func(model.Progress)) (mode
 	<-b.hang
 	return model.ExecResult{}, nil
 }
+
+// TestKeyBurstIsSplit: runes that arrive together (fast typing, tmux
+// send-keys) are separate key presses; a paste into an input stays whole.
+func TestKeyBurstIsSplit(t *testing.T) {
+	h := newHarness(t, fullLab(), withCommands)
+	h.init()
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jj")})
+	if h.cursor() != "site-a/vms" {
+		t.Fatalf("jj as one message: cursor %q", h.cursor())
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(":sites")})
+	if h.a.palette == nil || h.a.palette.in.String() != "sites" {
+		t.Fatalf("':sites' as one message did not open the palette with 'sites'")
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(" --format json"), Paste: true})
+	if got := h.a.palette.in.String(); got != "sites --format json" {
+		t.Fatalf("paste into the palette: %q", got)
+	}
+}
