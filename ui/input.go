@@ -80,9 +80,9 @@ func (in *lineInput) insert(rs []rune) {
 	in.pos += len(clean)
 }
 
-// view renders the text with a visible cursor: a block at the end, or the
-// character under it between brackets-free reverse video plus a "▏" marker
-// so it shows without colour too. It keeps the cursor in view within w.
+// view renders the text with a visible cursor, drawn as characters (a
+// block at the end, a "▏" before the character under it) so it shows
+// without colour too. It scrolls to keep the cursor within w cells.
 func (in *lineInput) view(s *Styles, w int) string {
 	if w <= 1 {
 		return ""
