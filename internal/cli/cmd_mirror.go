@@ -776,3 +776,35 @@ func runScheduleStatus(ctx context.Context, env *Env) error {
 	}
 	return env.Out.Table([]string{"SCHEDULE TIME", "IMAGE"}, rows)
 }
+
+func init() {
+	handleFeature("mirroring", runFeatureMirroring)
+}
+
+// runFeatureMirroring is the proposal's `feature enable|disable <image>
+// mirroring`, an alias of `mirror image enable|disable` (journal mode).
+func runFeatureMirroring(ctx context.Context, env *Env) error {
+	spec, _, err := featureTarget(env)
+	if err != nil {
+		return err
+	}
+	c, err := env.Site()
+	if err != nil {
+		return err
+	}
+	if env.Inv.Cmd.Name() == "feature enable" {
+		if err := asUsage(mirror.Enable(ctx, c, spec, model.ModeJournal)); err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Stdout, "Mirroring enabled")
+		return nil
+	}
+	if err := env.Confirm(fmt.Sprintf("Disable mirroring of %s on site %s: the peer copies stop receiving updates.", spec, c.Name()), spec.Image); err != nil {
+		return err
+	}
+	if err := asUsage(mirror.Disable(ctx, c, spec, false)); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "Mirroring disabled")
+	return nil
+}

@@ -12,7 +12,6 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -376,6 +375,10 @@ func drillPool(t *testing.T, st *lab.State) string {
 	}
 	cmdOK(t, "--config", st.AdminConfigPath(), "mirror", "pool", "add", "site-b/"+pool)
 	t.Cleanup(func() {
+		// Unpeer first so that no rbd-mirror daemon is replaying from a
+		// pool when it disappears.
+		run(t, "--config", st.AdminConfigPath(), "mirror", "pool", "remove", "site-b/"+pool)
+		time.Sleep(6 * time.Second) // rbd mirror pool replayers refresh interval is 5 s in the lab
 		for _, s := range st.Sites {
 			exec.Command("ceph", "-c", s.Conf, "osd", "pool", "rm", pool, pool, "--yes-i-really-really-mean-it").Run()
 		}
@@ -448,19 +451,18 @@ func TestDrillForced(t *testing.T) {
 		}
 		return true, ""
 	})
-	pids := []int{a.PIDs.RBDMirror, a.PIDs.OSD, a.PIDs.Mgr, a.PIDs.Mon}
-	for _, p := range pids {
-		if err := syscall.Kill(p, syscall.SIGSTOP); err != nil {
-			t.Fatal(err)
-		}
+	if err := a.Freeze(); err != nil {
+		t.Fatal(err)
 	}
 	thawed := false
 	thaw := func() {
 		if !thawed {
-			for _, p := range pids {
-				syscall.Kill(p, syscall.SIGCONT)
-			}
 			thawed = true
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := a.Thaw(ctx); err != nil {
+				t.Errorf("thaw site-a: %v", err)
+			}
 		}
 	}
 	t.Cleanup(thaw)
@@ -500,5 +502,4 @@ func TestDrillForced(t *testing.T) {
 	for name := range images {
 		sameBytes(t, "site-a "+name+" after recovery", readImage(t, a, pool, name, drillSize), pattern(4, drillSize))
 	}
-	_ = context.Background
 }

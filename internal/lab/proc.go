@@ -147,3 +147,31 @@ func atoiTrim(b []byte) (int, error) {
 	}
 	return n, nil
 }
+
+// Freeze stops every daemon of a lab site with SIGSTOP (by recorded PID), as
+// a site that dropped off the network would look to its peer and clients.
+func (s *SiteState) Freeze() error {
+	for _, pid := range s.PIDs.list() {
+		if !alive(pid, s.Conf) {
+			return fmt.Errorf("%s: pid %d is not running", s.Name, pid)
+		}
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Thaw resumes a frozen site. A memstore OSD that was stopped keeps client
+// ops "waiting for readable" after it resumes (its PG read leases ran out
+// while it was stopped), so Thaw marks it down once, which makes it re-peer
+// and serve again at once.
+func (s *SiteState) Thaw(ctx context.Context) error {
+	for _, pid := range s.PIDs.list() {
+		syscall.Kill(pid, syscall.SIGCONT)
+	}
+	return retry(ctx, time.Second, s.Name+" OSD re-peering", func() error {
+		_, err := s.ceph(ctx, "osd", "down", "0")
+		return err
+	})
+}

@@ -143,7 +143,7 @@ func MakePlan(ctx context.Context, o FailoverOptions) (*Plan, error) {
 		p.Steps = []string{
 			fmt.Sprintf("force-promote every image on %s (no demotion: %s is lost or unreachable)", p.To, p.From),
 			fmt.Sprintf("data written on %s after the last replayed entry or synced snapshot is lost (see lag)", p.From),
-			fmt.Sprintf("when %s returns its copies are split-brain: recover them with `rbdtui failover recover --site %s --pool %s`", p.From, p.From, p.Pool),
+			fmt.Sprintf("when %s returns its copies are split-brain: recover them with `rbdtui failover recover --stale %s --pool %s`", p.From, p.From, p.Pool),
 		}
 	} else {
 		p.Steps = []string{

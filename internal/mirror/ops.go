@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"syscall"
+	"time"
 
 	"github.com/ceph/go-ceph/rbd"
 	"github.com/rbdtui/rbdtui/internal/site"
@@ -26,14 +27,23 @@ func openRW(ctx context.Context, c *site.Conn, spec model.ImageSpec) (*rbd.Image
 	})
 }
 
-// withImage runs fn on an image opened for changes, bounded by the site's
-// timeout, and closes it.
+// ManagementTimeout bounds one image management operation (promote, demote,
+// resync, enable, disable): more than a single op, since a forced promote in
+// snapshot mode rolls the image back to its last synced snapshot.
+const ManagementTimeout = 2 * time.Minute
+
+// withImage runs fn on an image opened for changes, bounded by
+// ManagementTimeout (or the site's timeout if longer), and closes it.
 func withImage(ctx context.Context, c *site.Conn, spec model.ImageSpec, op string, fn func(*rbd.Image) error) error {
 	img, err := openRW(ctx, c, spec)
 	if err != nil {
 		return err
 	}
-	_, err = site.Call(ctx, c, op+" "+spec.String(), func() (struct{}, error) {
+	bound := ManagementTimeout
+	if c.Timeout() > bound {
+		bound = c.Timeout()
+	}
+	_, err = site.CallFor(ctx, c, op+" "+spec.String(), bound, func() (struct{}, error) {
 		defer img.Close()
 		return struct{}{}, fn(img)
 	})

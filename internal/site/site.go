@@ -71,7 +71,8 @@ type Conn struct {
 	mu         sync.Mutex
 	conn       *rados.Conn
 	ioctx      map[string]*rados.IOContext
-	connecting chan struct{} // closed when the running connect attempt ends
+	inflight   *sync.WaitGroup // calls running on conn; teardown waits for them
+	connecting chan struct{}   // closed when the running connect attempt ends
 	lastErr    error
 }
 
@@ -128,6 +129,7 @@ func (c *Conn) connect(done chan struct{}) {
 	c.mu.Lock()
 	c.conn, c.lastErr, c.connecting = conn, err, nil
 	c.ioctx = map[string]*rados.IOContext{}
+	c.inflight = &sync.WaitGroup{}
 	c.mu.Unlock()
 	close(done)
 }
@@ -179,22 +181,42 @@ func (c *Conn) monHost() string {
 	return "the monitors in " + c.cfg.Conf
 }
 
-// drop forgets the connection; its shutdown runs in the background because a
-// wedged connection may block in librados.
+// drop forgets the connection. Its teardown runs in the background and only
+// after every call still running on it has returned (they end by themselves
+// through the op timeouts): destroying an io context under a running
+// librados call crashes the process.
 func (c *Conn) drop() {
 	c.mu.Lock()
-	conn, ioctxs := c.conn, c.ioctx
-	c.conn, c.ioctx = nil, nil
+	conn, ioctxs, inflight := c.conn, c.ioctx, c.inflight
+	c.conn, c.ioctx, c.inflight = nil, nil, nil
 	c.mu.Unlock()
 	if conn == nil {
 		return
 	}
 	go func() {
+		if inflight != nil {
+			inflight.Wait()
+		}
 		for _, io := range ioctxs {
 			io.Destroy()
 		}
 		conn.Shutdown()
 	}()
+}
+
+// enter registers a call on the current connection; the returned function
+// marks it done.
+func (c *Conn) enter() func() {
+	c.mu.Lock()
+	wg := c.inflight
+	if wg != nil {
+		wg.Add(1)
+	}
+	c.mu.Unlock()
+	if wg == nil {
+		return func() {}
+	}
+	return wg.Done
 }
 
 // IOContext returns a cached io context for pool.
@@ -248,14 +270,23 @@ func (c *Conn) IOContextNS(ctx context.Context, pool, ns string) (*rados.IOConte
 // by itself through the op timeouts) and the connection is dropped so that
 // the next call starts afresh.
 func Call[T any](ctx context.Context, c *Conn, op string, fn func() (T, error)) (T, error) {
-	ctx, cancel := c.WithTimeout(ctx)
+	return CallFor(ctx, c, op, c.timeout, fn)
+}
+
+// CallFor is Call with its own bound, for management operations that
+// legitimately take longer than one mon or osd op (a snapshot-mode forced
+// promote rolls the image back, a demote writes a mirror snapshot).
+func CallFor[T any](ctx context.Context, c *Conn, op string, bound time.Duration, fn func() (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
 	type result struct {
 		v   T
 		err error
 	}
 	ch := make(chan result, 1)
+	done := c.enter()
 	go func() {
+		defer done()
 		v, err := fn()
 		ch <- result{v, err}
 	}()
@@ -275,7 +306,7 @@ func Call[T any](ctx context.Context, c *Conn, op string, fn func() (T, error)) 
 	case <-ctx.Done():
 		c.drop()
 		var zero T
-		return zero, &Error{Site: c.cfg.Name, Op: op, Err: fmt.Errorf("no answer within %s", c.timeout), Hint: "the site may be down or overloaded; rbdtui will reconnect on the next call"}
+		return zero, &Error{Site: c.cfg.Name, Op: op, Err: fmt.Errorf("no answer within %s", bound), Hint: "the site may be down or overloaded; rbdtui will reconnect on the next call"}
 	}
 }
 
