@@ -352,7 +352,7 @@ func actionSpecs() []*actionSpec {
 			help: "export the image's journal to a file", on: []NodeKind{NodeJournal},
 			form: []formField{{name: "path", label: "File", def: func(t Target) string { return "/tmp/" + t.Name + ".journal" }}},
 			argv: func(t Target, v map[string]string) []string {
-				return withSite(t, "journal", "export", t.Spec(), strings.TrimSpace(v["path"]))
+				return withSite(t, "journal", "export", journalSpec(t), strings.TrimSpace(v["path"]))
 			},
 		},
 		{
@@ -360,7 +360,7 @@ func actionSpecs() []*actionSpec {
 			help: "import journal entries from a file", on: []NodeKind{NodeJournal}, confirm: confirmYes,
 			form: []formField{{name: "path", label: "File", def: func(t Target) string { return "/tmp/" + t.Name + ".journal" }}},
 			argv: func(t Target, v map[string]string) []string {
-				return withSite(t, "journal", "import", strings.TrimSpace(v["path"]), t.Spec())
+				return withSite(t, "journal", "import", strings.TrimSpace(v["path"]), journalSpec(t))
 			},
 		},
 		{
@@ -368,7 +368,7 @@ func actionSpecs() []*actionSpec {
 			help: "reset the journal (drops every entry not yet replayed)", on: []NodeKind{NodeJournal},
 			confirm: confirmTyped,
 			argv: func(t Target, _ map[string]string) []string {
-				return withSite(t, "journal", "reset", t.Spec())
+				return withSite(t, "journal", "reset", journalSpec(t))
 			},
 		},
 		{
@@ -397,10 +397,22 @@ func actionSpecs() []*actionSpec {
 				return best
 			}}},
 			argv: func(t Target, v map[string]string) []string {
-				return withSite(t, "journal", "client", "disconnect", t.Spec(), "--client-id", strings.TrimSpace(v["client"]))
+				return withSite(t, "journal", "client", "disconnect", journalSpec(t), "--client-id", strings.TrimSpace(v["client"]))
 			},
 		},
 	}
+}
+
+// journalSpec names an image's journal as rbd does: pool/<journal id>,
+// and the journal id is the image id.
+func journalSpec(t Target) string {
+	if t.Journal != nil && t.Journal.ID != "" {
+		return t.Pool + "/" + t.Journal.ID
+	}
+	if t.Image != nil && t.Image.ID != "" {
+		return t.Pool + "/" + t.Image.ID
+	}
+	return t.Spec()
 }
 
 // groupName strips the pool from an image's group as ImageDetail reports

@@ -562,7 +562,8 @@ func TestJournalClientDisconnectDefaultsToLaggingClient(t *testing.T) {
 	h.press("enter")
 	h.wantView("◀ b7c1e2 ▶")
 	h.press("enter", "y")
-	want := []string{"journal", "client", "disconnect", "rbd/vol1", "--client-id", "b7c1e2", "--site", "site-a", "--yes"}
+	// The journal is named by its id, which is the image's id.
+	want := []string{"journal", "client", "disconnect", "rbd/1a2b3c", "--client-id", "b7c1e2", "--site", "site-a", "--yes"}
 	if got := execArgvs(f); len(got) != 1 || !slices.Equal(got[0], want) {
 		t.Fatalf("Exec argvs = %q, want %q", got, want)
 	}
