@@ -33,8 +33,11 @@ type SiteStatus struct {
 	LatencyMS float64       `json:"latency_ms"`
 	// MirrorDaemons counts rbd-mirror daemons in the service map; -1 when the
 	// client is not allowed to read the map.
-	MirrorDaemons int       `json:"rbd_mirror_daemons"`
-	CheckedAt     time.Time `json:"checked_at"`
+	MirrorDaemons int `json:"rbd_mirror_daemons"`
+	// MirrorLeader names the rbd-mirror instance that leads (its service
+	// map id, e.g. "4123"); "" when unknown.
+	MirrorLeader string    `json:"rbd_mirror_leader,omitempty"`
+	CheckedAt    time.Time `json:"checked_at"`
 }
 
 // Pool is one RADOS pool of a site that carries the rbd application.

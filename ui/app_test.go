@@ -106,13 +106,16 @@ func TestExpandCollapse(t *testing.T) {
 		t.Fatalf("expand on an open site: cursor = %q, want site-a/rbd", h.cursor())
 	}
 
-	h.do(ActionExpand)
-	h.wantView("a pool has nothing to expand yet")
-	if h.cursor() != "site-a/rbd" {
-		t.Fatalf("disabled expand moved the cursor to %q", h.cursor())
+	h.do(ActionExpand) // on a pool: open it, keep the cursor
+	if h.cursor() != "site-a/rbd" || !h.a.tree.expanded("site-a/rbd") {
+		t.Fatalf("expand on a pool: cursor = %q, open %v", h.cursor(), h.a.tree.expanded("site-a/rbd"))
+	}
+	h.press("h") // on an open pool: close it
+	if h.cursor() != "site-a/rbd" || h.a.tree.expanded("site-a/rbd") {
+		t.Fatalf("collapse on an open pool: cursor = %q, open %v", h.cursor(), h.a.tree.expanded("site-a/rbd"))
 	}
 
-	h.press("h") // on a pool: go to its site, keep the site open
+	h.press("h") // on a closed pool: go to its site, keep the site open
 	if h.cursor() != "site-a" || !h.a.tree.expanded("site-a") {
 		t.Fatalf("collapse on a pool: cursor %q, expanded %v", h.cursor(), h.a.tree.expanded("site-a"))
 	}
@@ -316,7 +319,7 @@ func TestHelpOverlay(t *testing.T) {
 	h.init()
 
 	h.do(ActionHelp)
-	if !h.a.showHelp {
+	if !(h.a.overlay == overlayHelp) {
 		t.Fatal("help did not open")
 	}
 	h.wantView("Keys", "refresh all sites now", "? or esc closes this help", "↑ k", "q ctrl+c")
@@ -327,11 +330,11 @@ func TestHelpOverlay(t *testing.T) {
 		t.Fatalf("j moved the cursor behind the help overlay to %q", h.cursor())
 	}
 	h.press("?")
-	if h.a.showHelp {
+	if h.a.overlay == overlayHelp {
 		t.Fatal("? did not close help")
 	}
 	h.press("?", "esc")
-	if h.a.showHelp {
+	if h.a.overlay == overlayHelp {
 		t.Fatal("esc did not close help")
 	}
 	if !h.a.tree.expanded("site-a") {
@@ -346,8 +349,8 @@ func TestHelpOverlay(t *testing.T) {
 func TestHelpShowsDisabledReason(t *testing.T) {
 	h := newHarness(t, lab())
 	h.init()
-	h.press("j", "?")
-	h.wantView("(now: a pool has nothing to expand yet)")
+	h.press("h", "?")
+	h.wantView("(now: site-a is already collapsed)")
 }
 
 func TestQuit(t *testing.T) {
@@ -457,9 +460,8 @@ func TestFlashClearsItself(t *testing.T) {
 	h.init()
 	h.press("h", "h")
 	h.wantView("▲ site-a is already collapsed")
-	h.press("G", "l", "l") // expand site-b, step into it → site-b/rbd
-	h.press("l")
-	h.wantView("▲ a pool has nothing to expand yet")
+	h.do(ActionOutput)
+	h.wantView("▲ no command has printed anything yet")
 
 	isClear := func(m tea.Msg) bool { _, ok := m.(clearFlashMsg); return ok }
 	var clears []clearFlashMsg
@@ -475,9 +477,9 @@ func TestFlashClearsItself(t *testing.T) {
 		t.Fatalf("clears %v", clears)
 	}
 	h.send(clears[0]) // the older message's timer must not clear the newer one
-	h.wantView("a pool has nothing to expand yet")
+	h.wantView("no command has printed anything yet")
 	h.fire(isClear)
-	h.wantNoView("a pool has nothing to expand yet")
+	h.wantNoView("no command has printed anything yet")
 }
 
 func TestScrollWindowRendersOnlyVisibleRows(t *testing.T) {
@@ -504,11 +506,11 @@ func TestScrollWindowRendersOnlyVisibleRows(t *testing.T) {
 	if h.cursor() != "site-a/pool-300" {
 		t.Fatalf("cursor = %q", h.cursor())
 	}
-	h.wantView("▌     pool-300")
+	h.wantView("▌   ▸ pool-300")
 	h.wantNoView("pool-000")
 
 	h.do(ActionRefresh) // keeps the window on the cursor
-	h.wantView("▌     pool-300")
+	h.wantView("▌   ▸ pool-300")
 	h.press("g")
 	h.wantView("pool-000")
 	h.wantNoView("pool-300")
@@ -562,7 +564,7 @@ func TestRebindReachesDispatchHintsAndHelp(t *testing.T) {
 	if h.cursor() != "site-a/rbd" {
 		t.Fatalf("the new key does not work: cursor %q", h.cursor())
 	}
-	h.wantView("n down", "ctrl+r refresh")
+	h.wantView("ctrl+r refresh")
 	h.press("?")
 	h.wantView("n ↓")
 }
@@ -580,4 +582,23 @@ func (b hungBackend) ImageDetail(context.Context, string, model.ImageSpec) (mode
 func (b hungBackend) Exec(context.Context, []string, func(model.Progress)) (model.ExecResult, error) {
 	<-b.hang
 	return model.ExecResult{}, nil
+}
+
+// TestKeyBurstIsSplit: runes that arrive together (fast typing, tmux
+// send-keys) are separate key presses; a paste into an input stays whole.
+func TestKeyBurstIsSplit(t *testing.T) {
+	h := newHarness(t, fullLab(), withCommands)
+	h.init()
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jj")})
+	if h.cursor() != "site-a/vms" {
+		t.Fatalf("jj as one message: cursor %q", h.cursor())
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(":sites")})
+	if h.a.palette == nil || h.a.palette.in.String() != "sites" {
+		t.Fatalf("':sites' as one message did not open the palette with 'sites'")
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(" --format json"), Paste: true})
+	if got := h.a.palette.in.String(); got != "sites --format json" {
+		t.Fatalf("paste into the palette: %q", got)
+	}
 }

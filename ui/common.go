@@ -3,6 +3,8 @@ package ui
 import (
 	"time"
 
+	"github.com/rbdtui/rbdtui/internal/commands"
+	"github.com/rbdtui/rbdtui/internal/grammar"
 	"github.com/rbdtui/rbdtui/model"
 )
 
@@ -20,6 +22,10 @@ const (
 
 	// DefaultTimeout applies when Common.Timeout is zero.
 	DefaultTimeout = 10 * time.Second
+
+	// DefaultActionTimeout applies when Common.ActionTimeout is zero:
+	// actions may wait on replication, so they get longer than a probe.
+	DefaultActionTimeout = 10 * time.Minute
 
 	// flashTTL is how long a flash message stays before it clears itself.
 	flashTTL = 5 * time.Second
@@ -50,6 +56,12 @@ type Common struct {
 	// Now is the clock used for data ages; nil means time.Now. Tests fix
 	// it so rendered ages are stable.
 	Now func() time.Time
+	// Commands is the grammar the palette parses and the actions are
+	// checked against; nil means commands.Registry(), the build's own.
+	Commands *grammar.Registry
+	// ActionTimeout bounds one action (Backend.Exec); 0 means
+	// DefaultActionTimeout.
+	ActionTimeout time.Duration
 }
 
 // withDefaults fills the zero fields that have a sensible default.
@@ -76,6 +88,12 @@ func (c Common) withDefaults() Common {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Commands == nil {
+		c.Commands = commands.Registry()
+	}
+	if c.ActionTimeout <= 0 {
+		c.ActionTimeout = DefaultActionTimeout
 	}
 	return c
 }

@@ -16,15 +16,8 @@ type crumbs struct {
 // SetSize sets the line width; it is always one line high.
 func (b *crumbs) SetSize(w, _ int) { b.width = w }
 
-func (b *crumbs) render(sel treeRow, ok bool, status string) string {
+func (b *crumbs) render(parts []string, status string) string {
 	s := &b.c.Styles
-	var parts []string
-	if ok {
-		parts = append(parts, sel.site)
-		if sel.kind == NodePool {
-			parts = append(parts, sel.pool)
-		}
-	}
 	styled := make([]string, len(parts))
 	for i, p := range parts {
 		styled[i] = s.Crumb.Render(p)

@@ -56,6 +56,7 @@ func (f *footer) renderHints(ctx KeyContext) string {
 	type item struct {
 		text   string
 		action string
+		act    bool // a cluster action: kept longer than navigation hints
 	}
 	var items []item
 	for _, b := range f.c.Keys.Bindings() {
@@ -64,12 +65,18 @@ func (f *footer) renderHints(ctx KeyContext) string {
 		}
 		key, desc := keyLabel(b.Keys[0]), b.Action
 		var text string
-		if b.DisabledReason(ctx) != "" {
+		why := b.DisabledReason(ctx)
+		if why != "" && b.Dangerous {
+			// Actions are hinted only where they apply: a cluster
+			// action that cannot run here is noise on this line.
+			continue
+		}
+		if why != "" {
 			text = s.HintDisabled.Render(key + " " + desc)
 		} else {
 			text = s.HintKey.Render(key) + " " + s.HintDesc.Render(desc)
 		}
-		items = append(items, item{text, b.Action})
+		items = append(items, item{text, b.Action, b.Dangerous})
 	}
 	join := func(items []item) string {
 		texts := make([]string, len(items))
@@ -80,12 +87,21 @@ func (f *footer) renderHints(ctx KeyContext) string {
 	}
 	line := join(items)
 	// Help and quit are the ways out and the way to the rest, so they are
-	// the last to go.
+	// the last to go; the actions that apply to the selection go after
+	// the navigation hints.
 	keep := func(it item) bool { return it.action == ActionHelp || it.action == ActionQuit }
 	for ansi.StringWidth(line) > f.width {
-		drop := len(items) - 1
-		for drop >= 0 && keep(items[drop]) {
-			drop--
+		drop := -1
+		for i := len(items) - 1; i >= 0; i-- {
+			if !keep(items[i]) && !items[i].act {
+				drop = i
+				break
+			}
+		}
+		for i := len(items) - 1; drop < 0 && i >= 0; i-- {
+			if !keep(items[i]) {
+				drop = i
+			}
 		}
 		if drop < 0 {
 			break

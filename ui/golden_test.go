@@ -20,9 +20,18 @@ type goldenCase struct {
 	name    string
 	w, h    int
 	fixture func() *uitest.Fixture
-	keys    []string
-	wait    string // text that proves the screen has settled
+	wait    string // text that proves the first screen has settled
+	steps   []step
 }
+
+// step sends keys, then waits for text that proves their effect landed
+// (an async load, for instance) before the next step.
+type step struct {
+	keys []string
+	wait string
+}
+
+func keys(ks ...string) []step { return []step{{keys: ks}} }
 
 func unreachableLab() *uitest.Fixture {
 	f := lab()
@@ -31,35 +40,59 @@ func unreachableLab() *uitest.Fixture {
 }
 
 func TestGolden(t *testing.T) {
+	openB := step{keys: []string{"j", "j", "j", "j", "j", "enter"}, wait: "split-brain"}
+	openA := step{keys: []string{"j", "enter"}, wait: "By state"}
+	bVol1 := step{keys: []string{"j", "j"}, wait: "MiB (objects"}
+	filter := step{keys: []string{"/", "!", "r", "e", "p", "l", "a", "y"}, wait: "match"}
 	cases := []goldenCase{
-		{name: "site_80x24", w: 80, h: 24, fixture: lab},
-		{name: "site_160x48", w: 160, h: 48, fixture: lab},
-		{name: "pool_80x24", w: 80, h: 24, fixture: lab, keys: []string{"j"}},
-		{name: "pool_160x48", w: 160, h: 48, fixture: lab, keys: []string{"j", "j"}},
-		{name: "unreachable_80x24", w: 80, h: 24, fixture: unreachableLab, keys: []string{"G"}},
-		{name: "unreachable_160x48", w: 160, h: 48, fixture: unreachableLab, keys: []string{"G"}},
-		{name: "help_80x24", w: 80, h: 24, fixture: lab, keys: []string{"?"}},
+		{name: "site_80x24", w: 80, h: 24, fixture: fullLab},
+		{name: "site_160x48", w: 160, h: 48, fixture: fullLab},
+		{name: "pool_80x24", w: 80, h: 24, fixture: fullLab, steps: []step{openA}},
+		{name: "pool_160x48", w: 160, h: 48, fixture: fullLab, steps: []step{openA}},
+		{name: "image_80x24", w: 80, h: 24, fixture: fullLab, steps: []step{openB, bVol1}},
+		{name: "image_160x48", w: 160, h: 48, fixture: fullLab, steps: []step{openB, bVol1}},
+		{name: "group_160x48", w: 160, h: 48, fixture: fullLab, steps: []step{openA, {keys: []string{"j"}, wait: "cp-0925"}}},
+		{name: "journal_160x48", w: 160, h: 48, fixture: fullLab, steps: []step{openA,
+			{keys: []string{"j", "j", "j", "j"}, wait: "journaling"}, {keys: []string{"enter", "j"}, wait: "b7c1e2"}}},
+		{name: "filter_80x24", w: 80, h: 24, fixture: fullLab, steps: []step{filter}},
+		{name: "filter_160x48", w: 160, h: 48, fixture: fullLab, steps: []step{filter}},
+		{name: "confirm_80x24", w: 80, h: 24, fixture: fullLab, steps: []step{openB, bVol1, {keys: []string{"R"}, wait: "Type"}}},
+		{name: "confirm_160x48", w: 160, h: 48, fixture: fullLab, steps: []step{openB, bVol1, {keys: []string{"R"}, wait: "Type"}}},
+		{name: "palette_80x24", w: 80, h: 24, fixture: fullLab, steps: keys(":", "m", "i", "r", "tab", "i", "tab", "r", "e", "s")},
+		{name: "menu_80x24", w: 80, h: 24, fixture: fullLab, steps: []step{openB, bVol1, {keys: []string{"a"}, wait: "Actions on"}}},
+		{name: "unreachable_80x24", w: 80, h: 24, fixture: unreachableLab, steps: keys("G")},
+		{name: "unreachable_160x48", w: 160, h: 48, fixture: unreachableLab, steps: keys("G")},
+		{name: "help_80x24", w: 80, h: 24, fixture: fullLab, steps: keys("?")},
+		{name: "help_160x48", w: 160, h: 48, fixture: fullLab, steps: keys("?")},
 		{name: "too_small_50x14", w: 50, h: 14, fixture: lab, wait: "too small"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := newClock()
-			a := New(Common{Backend: tc.fixture(), Now: clk.Now, Refresh: 30 * time.Second, Timeout: 5 * time.Second})
+			a := New(Common{Backend: tc.fixture(), Now: clk.Now, Refresh: 30 * time.Second, Timeout: 5 * time.Second, Commands: testRegistry()})
 			// No timers: no clock redraws, no flash expiry, no periodic
 			// refresh; the settled screen depends on the keys alone.
 			a.after = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 
 			tm := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(tc.w, tc.h))
+			waitFor := func(s string) {
+				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },
+					teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+			}
 			wait := tc.wait
 			if wait == "" {
 				wait = "updated 0s ago"
 			}
-			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(wait)) },
-				teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-			for _, k := range tc.keys {
-				tm.Send(keyMsg(k))
+			waitFor(wait)
+			for _, st := range tc.steps {
+				for _, k := range st.keys {
+					tm.Send(keyMsg(k))
+				}
+				if st.wait != "" {
+					waitFor(st.wait)
+				}
 			}
-			tm.Send(keyMsg("q"))
+			tm.Send(tea.QuitMsg{})
 			fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
 
 			clk.Advance(3 * time.Second)

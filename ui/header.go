@@ -58,6 +58,9 @@ func (h *header) line(withDaemons bool) string {
 			s.headerStatus(hl.level).Render(hl.word))
 		if withDaemons && ss.probed && !ss.unreachable() {
 			b.WriteString(sp + h.daemonBadge(ss.status.MirrorDaemons))
+			if l := ss.status.MirrorLeader; l != "" {
+				b.WriteString(sp + s.HeaderMuted.Render("leader:"+l))
+			}
 		}
 	}
 	b.WriteString(sp)

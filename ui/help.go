@@ -8,58 +8,108 @@ import (
 
 // help is the "?" overlay. It is generated from the KeyMap, so it lists
 // exactly the keys that dispatch would honour, rebinds included, and says
-// why a binding is disabled right now.
+// why a binding is disabled right now. It flows into columns when the
+// terminal is wide and scrolls (↑/↓) when it is short.
 type help struct {
 	c *Common
 
 	width, height int
+	off           int // first line shown when scrolling
 }
 
 // SetSize sets the area the overlay is centred in.
 func (h *help) SetSize(w, hh int) { h.width, h.height = w, hh }
 
-// render returns exactly height lines of width cells with the help box
-// centred in them.
-func (h *help) render(ctx KeyContext) []string {
+func (h *help) scroll(n int) { h.off = max(h.off+n, 0) }
+
+// lines returns the help entries, grouped: moving about, views, actions.
+func (h *help) lines(ctx KeyContext) []string {
 	s := &h.c.Styles
 	bindings := h.c.Keys.Bindings()
-
 	keyCol := 0
 	for _, b := range bindings {
 		keyCol = max(keyCol, ansi.StringWidth(keysLabel(b.Keys)))
 	}
 	keyCol = min(keyCol, 18) + 2
 
-	var lines []string
+	var nav, acts []string
 	for _, b := range bindings {
-		line := s.HintKey.Render(fit(keysLabel(b.Keys), keyCol)) + s.Text.Render(b.Help)
-		if why := b.DisabledReason(ctx); why != "" {
-			line += s.Muted.Render("  (now: " + why + ")")
+		keys := keysLabel(b.Keys)
+		if keys == "" {
+			keys = "a …" // reachable through the actions menu
 		}
-		lines = append(lines, line)
+		spec := specByAction(b.Action)
+		line := s.HintKey.Render(fit(keys, keyCol))
+		if spec != nil {
+			// Actions are named: configs rebind them by these names.
+			line += s.Accent.Render(fit(b.Action, 19))
+		}
+		line += s.Text.Render(b.Help)
+		if why := b.DisabledReason(ctx); why != "" {
+			if on, ok := strings.CutPrefix(why, "applies to "); ok {
+				why = "on " + strings.SplitN(on, ",", 2)[0]
+			} else {
+				why = "now: " + why
+			}
+			line += s.Muted.Render("  (" + why + ")")
+		}
+		if spec != nil {
+			acts = append(acts, line)
+		} else {
+			nav = append(nav, line)
+		}
 	}
-	lines = append(lines, "")
+	lines := append([]string{s.PaneTitle.Render("Keys")}, nav...)
+	if len(acts) > 0 {
+		lines = append(lines, "", s.PaneTitle.Render("Actions on the selection (or on every marked row)"))
+		lines = append(lines, acts...)
+	}
 	if h.c.ReadOnly {
-		lines = append(lines, s.status(levelWarn).Render("read-only: actions that change the cluster are hidden"))
+		lines = append(lines, "", s.status(levelWarn).Render("read-only: actions that change the cluster are hidden"))
 	}
-	lines = append(lines, s.Muted.Render("? or esc closes this help"))
+	return lines
+}
 
-	inner := 0
+// render returns exactly height lines of width cells with the help box
+// centred in them.
+func (h *help) render(ctx KeyContext) []string {
+	s := &h.c.Styles
+	lines := h.lines(ctx)
+	footer := s.Muted.Render("? or esc closes this help · ↑↓ scroll")
+
+	colW := 0
 	for _, l := range lines {
-		inner = max(inner, ansi.StringWidth(l))
+		colW = max(colW, ansi.StringWidth(l))
 	}
-	bw := min(inner+4, h.width)
-	bh := min(len(lines)+2, h.height)
-	boxed := box(s, "Keys", lines, bw, bh)
-
-	top := (h.height - bh) / 2
-	left := strings.Repeat(" ", (h.width-bw)/2)
-	out := make([]string, 0, h.height)
-	for range top {
-		out = append(out, "")
+	avail := max(h.width-4, 10)
+	colW = min(colW, avail)
+	rows := max(h.height-3, 1) // border and footer
+	// Flow into as many columns as fit side by side when the lines do not
+	// fit in one.
+	cols := 1
+	for cols*rows < len(lines) && (cols+1)*colW+cols*3 <= avail {
+		cols++
 	}
-	for _, l := range boxed {
-		out = append(out, left+l)
+	per := (len(lines) + cols - 1) / cols
+	h.off = min(h.off, max(per-rows, 0))
+	var body []string
+	for r := h.off; r < per && len(body) < rows; r++ {
+		var b strings.Builder
+		for c := range cols {
+			i := c*per + r
+			if i >= len(lines) {
+				break
+			}
+			if c > 0 {
+				b.WriteString("   ")
+			}
+			b.WriteString(fit(lines[i], colW))
+		}
+		body = append(body, b.String())
 	}
-	return block(out, h.width, h.height)
+	if per > rows {
+		footer = s.Muted.Render("? or esc closes this help · ↑↓ scroll (" + itoa(h.off+1) + "-" + itoa(min(h.off+rows, per)) + " of " + itoa(per) + ")")
+	}
+	body = append(body, footer)
+	return centreBox(s, "Help", body, h.width, h.height)
 }

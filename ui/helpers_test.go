@@ -85,7 +85,7 @@ type timerMsg struct {
 // harness drives an App through Update alone, running every Cmd to
 // completion synchronously, so a test reads as a sequence of events.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	a      *App
 	f      *uitest.Fixture
 	clock  *clock
@@ -93,7 +93,7 @@ type harness struct {
 	quit   bool
 }
 
-func newHarness(t *testing.T, f *uitest.Fixture, opts ...func(*Common)) *harness {
+func newHarness(t testing.TB, f *uitest.Fixture, opts ...func(*Common)) *harness {
 	t.Helper()
 	h := &harness{t: t, f: f, clock: newClock()}
 	c := Common{Backend: f, Width: 100, Height: 30, Now: h.clock.Now}
@@ -228,6 +228,10 @@ func keyMsg(k string) tea.KeyMsg {
 		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
 		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "home": tea.KeyHome, "end": tea.KeyEnd,
 		"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "ctrl+c": tea.KeyCtrlC,
+		"space": tea.KeySpace, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
+		"backspace": tea.KeyBackspace, "ctrl+u": tea.KeyCtrlU,
+		"f1": tea.KeyF1, "f2": tea.KeyF2, "f3": tea.KeyF3, "f4": tea.KeyF4, "f5": tea.KeyF5, "f6": tea.KeyF6,
+		"f7": tea.KeyF7, "f8": tea.KeyF8, "f9": tea.KeyF9, "f10": tea.KeyF10, "f11": tea.KeyF11, "f12": tea.KeyF12,
 	}
 	if t, ok := special[k]; ok {
 		return tea.KeyMsg{Type: t}
@@ -238,7 +242,7 @@ func keyMsg(k string) tea.KeyMsg {
 func TestKeyMsgSpelling(t *testing.T) {
 	for _, b := range DefaultKeyMap().Bindings() {
 		for _, k := range b.Keys {
-			if got := keyMsg(k).String(); got != k {
+			if got := keyName(keyMsg(k)); got != k {
 				t.Errorf("keyMsg(%q).String() = %q; the binding could never match", k, got)
 			}
 		}
@@ -246,3 +250,31 @@ func TestKeyMsgSpelling(t *testing.T) {
 }
 
 func sizeMsg(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+// typeText sends each rune of s as its own key press, as a person types.
+func (h *harness) typeText(s string) {
+	h.t.Helper()
+	for _, r := range s {
+		if r == ' ' {
+			h.send(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
+			continue
+		}
+		h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+}
+
+// flatten expands a Cmd that may be a batch into its Cmds.
+func flatten(cmd tea.Cmd) []tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	m := cmd()
+	if b, ok := m.(tea.BatchMsg); ok {
+		var out []tea.Cmd
+		for _, c := range b {
+			out = append(out, flatten(c)...)
+		}
+		return out
+	}
+	return []tea.Cmd{func() tea.Msg { return m }}
+}

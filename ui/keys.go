@@ -18,6 +18,13 @@ const (
 	ActionPageDown = "page-down"
 	ActionExpand   = "expand"
 	ActionCollapse = "collapse"
+	ActionBack     = "back"
+	ActionMark     = "mark"
+	ActionFilter   = "filter"
+	ActionPalette  = "palette"
+	ActionMenu     = "actions"
+	ActionLog      = "log"
+	ActionOutput   = "output"
 	ActionRefresh  = "refresh"
 	ActionHelp     = "help"
 	ActionQuit     = "quit"
@@ -30,7 +37,27 @@ const (
 	NodeNone NodeKind = iota // nothing selectable (empty tree)
 	NodeSite
 	NodePool
+	NodeImage
+	NodeGroup
+	NodeJournal
 )
+
+// String names a node kind the way messages do.
+func (k NodeKind) String() string {
+	switch k {
+	case NodeSite:
+		return "site"
+	case NodePool:
+		return "pool"
+	case NodeImage:
+		return "image"
+	case NodeGroup:
+		return "group"
+	case NodeJournal:
+		return "journal"
+	}
+	return "nothing"
+}
 
 // KeyContext is what a binding may look at to decide whether it applies
 // right now. It is a plain value so Disabled funcs stay pure and testable.
@@ -41,6 +68,15 @@ type KeyContext struct {
 	HasChildren bool   // the node under the cursor has children loaded
 	Refreshing  bool   // a refresh is in flight
 	ReadOnly    bool
+	Filter      string // the active filter
+	Marks       int    // number of marked rows
+	HasOutput   bool   // a command has produced output to show
+	// Targets are what an action would act on: the marked rows, or the
+	// row under the cursor when nothing is marked.
+	Targets []Target
+	// Available reports whether the build's grammar has a command; nil
+	// means every command is available.
+	Available func(cmd string) bool
 }
 
 // Binding ties an action to its keys and its description. Keys are written
@@ -78,29 +114,40 @@ type KeyMap struct {
 
 // DefaultKeyMap returns the built-in bindings.
 func DefaultKeyMap() *KeyMap {
-	return &KeyMap{bindings: []Binding{
-		{Action: ActionUp, Keys: []string{"up", "k"}, Help: "move up", Hint: true},
-		{Action: ActionDown, Keys: []string{"down", "j"}, Help: "move down", Hint: true},
+	km := &KeyMap{bindings: []Binding{
+		{Action: ActionUp, Keys: []string{"up", "k"}, Help: "move up"},
+		{Action: ActionDown, Keys: []string{"down", "j"}, Help: "move down"},
 		{Action: ActionTop, Keys: []string{"g", "home"}, Help: "go to the top"},
 		{Action: ActionBottom, Keys: []string{"G", "end"}, Help: "go to the bottom"},
 		{Action: ActionPageUp, Keys: []string{"pgup"}, Help: "page up"},
 		{Action: ActionPageDown, Keys: []string{"pgdown"}, Help: "page down"},
 		{Action: ActionExpand, Keys: []string{"enter", "l", "right"}, Help: "expand / enter", Hint: true, Disabled: expandDisabled},
-		{Action: ActionCollapse, Keys: []string{"esc", "h", "left"}, Help: "collapse / go to parent", Hint: true, Disabled: collapseDisabled},
+		{Action: ActionCollapse, Keys: []string{"h", "left"}, Help: "collapse / go to parent", Disabled: collapseDisabled},
+		{Action: ActionBack, Keys: []string{"esc"}, Help: "back: clear the filter, else the marks, else collapse", Hint: true, Disabled: backDisabled},
+		{Action: ActionFilter, Keys: []string{"/"}, Help: "filter images and groups (fuzzy; !word = without word)", Hint: true},
+		{Action: ActionMark, Keys: []string{"space"}, Help: "mark / unmark the row (actions apply to every marked row)", Disabled: markDisabled},
+		{Action: ActionPalette, Keys: []string{":"}, Help: "command palette: any rbdtui command, tab completes", Hint: true},
+		{Action: ActionMenu, Keys: []string{"a"}, Help: "actions on the selection", Hint: true},
+		{Action: ActionLog, Keys: []string{"L"}, Help: "show / hide the command log"},
+		{Action: ActionOutput, Keys: []string{"o"}, Help: "show the last command's output", Disabled: outputDisabled},
 		{Action: ActionRefresh, Keys: []string{"r"}, Help: "refresh all sites now", Hint: true, Disabled: refreshDisabled},
 		{Action: ActionHelp, Keys: []string{"?"}, Help: "toggle this help", Hint: true},
 		{Action: ActionQuit, Keys: []string{"q", "ctrl+c"}, Help: "quit", Hint: true},
 	}}
+	km.bindings = append(km.bindings, actionBindings()...)
+	return km
 }
 
 func expandDisabled(ctx KeyContext) string {
 	switch {
 	case ctx.Node == NodeNone:
 		return "nothing is selected"
-	case ctx.Node == NodePool:
-		return "a pool has nothing to expand yet"
-	case ctx.Expanded && !ctx.HasChildren:
+	case ctx.Node == NodeSite && ctx.Expanded && !ctx.HasChildren:
 		return ctx.ID + " has no pools to show"
+	case ctx.Node == NodeImage && !ctx.HasChildren:
+		return "this image has no journal to open"
+	case !ctx.HasChildren:
+		return "a " + ctx.Node.String() + " has nothing to expand"
 	}
 	return ""
 }
@@ -111,6 +158,27 @@ func collapseDisabled(ctx KeyContext) string {
 		return "nothing is selected"
 	case ctx.Node == NodeSite && !ctx.Expanded:
 		return ctx.ID + " is already collapsed"
+	}
+	return ""
+}
+
+func backDisabled(ctx KeyContext) string {
+	if ctx.Filter != "" || ctx.Marks > 0 {
+		return ""
+	}
+	return collapseDisabled(ctx)
+}
+
+func markDisabled(ctx KeyContext) string {
+	if ctx.Node == NodeNone {
+		return "nothing is selected"
+	}
+	return ""
+}
+
+func outputDisabled(ctx KeyContext) string {
+	if !ctx.HasOutput {
+		return "no command has printed anything yet"
 	}
 	return ""
 }
@@ -141,8 +209,12 @@ func (km *KeyMap) Actions() []string {
 	return names
 }
 
-// Match returns the binding a key press triggers.
+// Match returns the binding a key press triggers. A space may be written
+// " " (as tea.KeyMsg spells it) or "space" (as configs do).
 func (km *KeyMap) Match(key string) (Binding, bool) {
+	if key == " " {
+		key = "space"
+	}
 	for _, b := range km.bindings {
 		if slices.Contains(b.Keys, key) {
 			return b, true

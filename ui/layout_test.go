@@ -34,7 +34,7 @@ func TestLayoutSweep(t *testing.T) {
 		t.Skip("layout sweep skipped in -short mode")
 	}
 	// Long names, a long error and many pools stress every width.
-	f := lab()
+	f := fullLab()
 	f.SetSites(
 		model.Site{Name: "site-a", Conf: "/etc/ceph/site-a.conf"},
 		model.Site{Name: "site-b", Conf: "/etc/ceph/site-b.conf"},
@@ -55,15 +55,37 @@ func TestLayoutSweep(t *testing.T) {
 		"unreachable": {"G"},
 		"help":        {"?"},
 		"collapsed":   {"h"},
+		"pool open":   {"j", "enter"},
+		"image":       {"j", "enter", "j", "j", "j", "j"},
+		"group":       {"j", "enter", "j"},
+		"journal":     {"j", "enter", "j", "j", "j", "j", "enter", "j"},
+		"filter":      {"/", "v", "o", "l"},
+		"filter kept": {"/", "!", "r", "e", "p", "enter"},
+		"palette":     {":", "m", "i", "r", "tab", "i"},
+		"menu":        {"j", "enter", "j", "j", "j", "j", "a"},
+		"confirm":     {"j", "enter", "j", "j", "j", "j", "D"},
+		"typed":       {"j", "enter", "j", "j", "j", "j", "X"},
+		"form":        {"j", "enter", "j", "j", "J"},
+		"marks":       {"j", "enter", "j", "space", "space"},
+		"log hidden":  {"L"},
 	}
 	for _, name := range themes.Names() {
 		th, _ := themes.Load(name)
 		styles := NewStyles(th)
 		for scenario, keys := range scenarios {
 			t.Run(name+"/"+scenario, func(t *testing.T) {
-				h := newHarness(t, f, func(c *Common) { c.Styles = styles; c.Refresh = 30e9; c.ReadOnly = true })
+				ro := !strings.Contains("menu confirm typed form", scenario)
+				h := newHarness(t, f, withCommands, func(c *Common) { c.Styles = styles; c.Refresh = 30e9; c.ReadOnly = ro })
 				h.init()
 				h.press(keys...)
+				want := map[string]bool{
+					"menu": h.a.overlay == overlayMenu, "confirm": h.a.overlay == overlayDialog,
+					"typed": h.a.overlay == overlayDialog, "form": h.a.overlay == overlayDialog,
+					"palette": h.a.palette != nil, "filter": h.a.filterIn != nil, "help": h.a.overlay == overlayHelp,
+				}
+				if ok, listed := want[scenario]; listed && !ok {
+					t.Fatalf("keys %v did not reach the %s screen", keys, scenario)
+				}
 				for w := MinWidth; w <= 250; w += 10 {
 					for ht := 20; ht <= 80; ht += 6 {
 						h.send(sizeMsg(w, ht))
@@ -145,7 +167,7 @@ func TestLayoutSweepWithColour(t *testing.T) {
 					checkFrame(t, v, w, ht)
 				}
 			}
-			if h.a.showHelp {
+			if h.a.overlay == overlayHelp {
 				h.press("?")
 			}
 		}

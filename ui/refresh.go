@@ -21,9 +21,11 @@ type reqKind int
 const (
 	reqStatus reqKind = iota
 	reqPools
+	reqImages
 )
 
-// request identifies one outstanding Backend call of the current refresh.
+// request identifies one outstanding Backend call of the current refresh;
+// site is a pool id for reqImages.
 type request struct {
 	kind reqKind
 	site string
@@ -49,6 +51,15 @@ func (a *App) startRefresh() tea.Cmd {
 		a.pending[request{reqStatus, name}] = true
 		a.pending[request{reqPools, name}] = true
 		cmds = append(cmds, a.fetchStatus(name, a.gen), a.fetchPools(name, a.gen))
+	}
+	// Open pools refresh with their site, and so do pools whose images
+	// the filter is showing.
+	for id, ps := range a.store.pools {
+		if a.store.site(ps.site) == nil || !(a.tree.open[id] || (a.tree.filter != "" && ps.loaded)) {
+			continue
+		}
+		a.pending[request{reqImages, id}] = true
+		cmds = append(cmds, a.loadPool(ps.site, ps.pool, a.gen))
 	}
 	if len(cmds) == 0 {
 		return a.finishRefresh()
@@ -184,12 +195,19 @@ func (a *App) onPools(msg PoolsMsg) tea.Cmd {
 func (a *App) finishRefresh() tea.Cmd {
 	a.pending = nil
 	a.updatedAt = a.c.Now()
+	cmds := []tea.Cmd{a.selectionChanged(true)}
+	if a.refreshAgain {
+		// An action finished while this refresh was in flight; its
+		// effect may have missed this round.
+		a.refreshAgain = false
+		return tea.Batch(append(cmds, a.startRefresh())...)
+	}
 	if a.c.Refresh <= 0 {
-		return nil
+		return tea.Batch(cmds...)
 	}
 	a.tickID++
 	id := a.tickID
-	return a.after(a.c.Refresh, func(time.Time) tea.Msg { return refreshTickMsg{id} })
+	return tea.Batch(append(cmds, a.after(a.c.Refresh, func(time.Time) tea.Msg { return refreshTickMsg{id} }))...)
 }
 
 func (a *App) onRefreshTick(msg refreshTickMsg) tea.Cmd {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -74,3 +75,5 @@ func box(s *Styles, title string, lines []string, w, h int) []string {
 	out = append(out, s.Border.Render("╰"+strings.Repeat("─", w-2)+"╯"))
 	return out
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -9,6 +9,7 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/rbdtui/rbdtui/internal/backend"
 	"github.com/rbdtui/rbdtui/internal/cli"
+	"github.com/rbdtui/rbdtui/internal/config"
 	"github.com/rbdtui/rbdtui/themes"
 	"github.com/rbdtui/rbdtui/ui"
 )
@@ -20,9 +21,30 @@ func runConsole(ctx context.Context, env *cli.Env) error {
 	if err != nil {
 		return err
 	}
+	c, err := consoleSettings(cfg)
+	if err != nil {
+		return err
+	}
+	if env.Inv.Globals.NoColor || os.Getenv("NO_COLOR") != "" {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	m, err := env.Sites()
+	if err != nil {
+		return err
+	}
+	c.Backend = backend.New(m, cli.New(version))
+	return ui.Run(c)
+}
+
+// consoleSettings turns the configuration (flags already applied by
+// Env.Config: --readonly, --theme, --timeout) into the console's settings,
+// everything but the backend. Theme and key names are checked here, so a
+// typo is an error that names the file and the bad name, not a surprise on
+// screen.
+func consoleSettings(cfg *config.Config) (ui.Common, error) {
 	theme, err := themes.Load(cfg.UI.Theme)
 	if err != nil {
-		return cli.Usagef("config %s: ui.theme: %v", cfg.Path, err)
+		return ui.Common{}, cli.Usagef("config %s: ui.theme: %v", cfg.Path, err)
 	}
 	keys := ui.DefaultKeyMap()
 	if len(cfg.UI.Keys) > 0 {
@@ -31,15 +53,8 @@ func runConsole(ctx context.Context, env *cli.Env) error {
 			remap[action] = ks
 		}
 		if err := keys.Rebind(remap); err != nil {
-			return cli.Usagef("config %s: ui.keys: %v", cfg.Path, err)
+			return ui.Common{}, cli.Usagef("config %s: ui.keys: %v", cfg.Path, err)
 		}
-	}
-	if env.Inv.Globals.NoColor || os.Getenv("NO_COLOR") != "" {
-		lipgloss.SetColorProfile(termenv.Ascii)
-	}
-	m, err := env.Sites()
-	if err != nil {
-		return err
 	}
 	// The UI's outer deadline sits above the slowest site's own timeout so
 	// that the site layer's more specific error arrives first.
@@ -49,12 +64,11 @@ func runConsole(ctx context.Context, env *cli.Env) error {
 			timeout = t
 		}
 	}
-	return ui.Run(ui.Common{
-		Backend:  backend.New(m, cli.New(version)),
+	return ui.Common{
 		Styles:   ui.NewStyles(theme),
 		Keys:     keys,
 		Refresh:  cfg.RefreshInterval(),
 		Timeout:  timeout + 2*time.Second,
 		ReadOnly: cfg.UI.ReadOnly,
-	})
+	}, nil
 }

@@ -49,15 +49,4 @@ func (a *App) Exec(ctx context.Context, m *site.Manager, argv []string, progress
 
 // RBDEquivalent renders the command's rbd equivalent with the typed
 // arguments filled in.
-func RBDEquivalent(inv *grammar.Invocation) string {
-	r := inv.Cmd.RBD
-	for name, vals := range inv.Args {
-		r = strings.ReplaceAll(r, "{"+name+"}", strings.Join(vals, " "))
-	}
-	for name, vals := range inv.Flags {
-		if len(vals) > 0 {
-			r = strings.ReplaceAll(r, "{"+name+"}", vals[len(vals)-1])
-		}
-	}
-	return r
-}
+func RBDEquivalent(inv *grammar.Invocation) string { return inv.RBDLine() }

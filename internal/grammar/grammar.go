@@ -398,6 +398,26 @@ func (r *Registry) Parse(argv []string) (*Invocation, error) {
 	return inv, nil
 }
 
+// RBDLine renders the command's rbd equivalent (Command.RBD) with the typed
+// arguments and options filled into its {name} placeholders; "" when the
+// command declares none. The CLI's help, the console's command log and
+// ExecResult.RBD all use it.
+func (i *Invocation) RBDLine() string {
+	if i.Cmd == nil {
+		return ""
+	}
+	r := i.Cmd.RBD
+	for name, vals := range i.Args {
+		r = strings.ReplaceAll(r, "{"+name+"}", strings.Join(vals, " "))
+	}
+	for name, vals := range i.Flags {
+		if len(vals) > 0 {
+			r = strings.ReplaceAll(r, "{"+name+"}", vals[len(vals)-1])
+		}
+	}
+	return r
+}
+
 // Missing reports a required positional argument that was neither typed nor
 // supplied through an option; commands call it after resolving specs from
 // --pool/--image, which rbd allows in place of positional specs.

@@ -23,6 +23,9 @@ type Fixture struct {
 	status map[string]model.SiteStatus
 	pools  map[string][]model.Pool
 	images map[string][]model.Image     // by site/pool
+	groups map[string][]model.Group     // by site/pool
+	jrnls  map[string]model.Journal     // by site/pool/image
+	prog   []model.Progress             // reported by every Exec
 	detail map[string]model.ImageDetail // by site/pool/image
 	execs  []ExecCall                   // every Exec, in order
 	exec   func([]string) (model.ExecResult, error)
@@ -31,7 +34,11 @@ type Fixture struct {
 	calls  map[string]int
 }
 
-var _ model.Backend = (*Fixture)(nil)
+var (
+	_ model.Backend          = (*Fixture)(nil)
+	_ model.GroupLister      = (*Fixture)(nil)
+	_ model.JournalInspector = (*Fixture)(nil)
+)
 
 // New returns a fixture that knows the given sites and nothing about them
 // yet: until SetStatus is called, SiteStatus fails for them.
@@ -40,6 +47,8 @@ func New(sites ...model.Site) *Fixture {
 		status: map[string]model.SiteStatus{},
 		pools:  map[string][]model.Pool{},
 		images: map[string][]model.Image{},
+		groups: map[string][]model.Group{},
+		jrnls:  map[string]model.Journal{},
 		detail: map[string]model.ImageDetail{},
 		errs:   map[string]error{},
 		delays: map[string]time.Duration{},
@@ -219,9 +228,60 @@ func (f *Fixture) Exec(ctx context.Context, argv []string, progress func(model.P
 	f.mu.Lock()
 	f.execs = append(f.execs, ExecCall{Argv: slices.Clone(argv)})
 	fn := f.exec
+	prog := slices.Clone(f.prog)
 	f.mu.Unlock()
+	for _, p := range prog {
+		if progress != nil {
+			progress(p)
+		}
+	}
 	if fn == nil {
 		return model.ExecResult{}, nil
 	}
 	return fn(argv)
+}
+
+// SetGroups sets what Groups returns for a pool of a site.
+func (f *Fixture) SetGroups(site, pool string, groups ...model.Group) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.groups[site+"/"+pool] = slices.Clone(groups)
+}
+
+// SetJournal sets what Journal returns for j's image.
+func (f *Fixture) SetJournal(j model.Journal) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.jrnls[j.Site+"/"+j.Pool+"/"+j.Image] = j
+}
+
+// SetProgress makes every Exec report these progress events first.
+func (f *Fixture) SetProgress(ps ...model.Progress) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.prog = slices.Clone(ps)
+}
+
+// Groups implements model.GroupLister.
+func (f *Fixture) Groups(ctx context.Context, site, pool string) ([]model.Group, error) {
+	if err := f.enter(ctx, "Groups", site); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.groups[site+"/"+pool]), nil
+}
+
+// Journal implements model.JournalInspector.
+func (f *Fixture) Journal(ctx context.Context, site string, spec model.ImageSpec) (model.Journal, error) {
+	if err := f.enter(ctx, "Journal", site); err != nil {
+		return model.Journal{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	j, ok := f.jrnls[site+"/"+spec.Pool+"/"+spec.Image]
+	if !ok {
+		return j, fmt.Errorf("image %s has no journal on site %s", spec, site)
+	}
+	return j, nil
 }

@@ -1,0 +1,91 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/rbdtui/rbdtui/model"
+	"github.com/rbdtui/rbdtui/ui/uitest"
+)
+
+// bigPool is the lab with n images in site-a/rbd, in a mix of states.
+func bigPool(n int) *uitest.Fixture {
+	f := lab()
+	imgs := make([]model.Image, n)
+	for i := range imgs {
+		img := model.Image{Site: "site-a", Pool: "rbd", Name: fmt.Sprintf("vol-%05d", i), ID: fmt.Sprintf("%012x", i*7919),
+			MirrorMode: model.ModeJournal, MirrorState: model.MirrorEnabled, Class: model.ClassConsistent}
+		switch i % 10 {
+		case 0:
+			img.Local = &model.SiteImageStatus{SiteName: "site-a", Up: true, State: model.StateSyncing, BootstrapPercent: ptr(i % 100)}
+		case 1:
+			img.Local = &model.SiteImageStatus{SiteName: "site-a", Up: false, State: model.StateError}
+		default:
+			r := replaying("site-a", int64(i%50))
+			img.Local = &r
+		}
+		imgs[i] = img
+	}
+	f.SetImages("site-a", "rbd", imgs...)
+	return f
+}
+
+func bigHarness(b *testing.B, w, h int) *harness {
+	hs := newHarness(b, bigPool(10000), func(c *Common) { c.Width, c.Height = w, h })
+	hs.init()
+	hs.press("j")
+	hs.do(ActionExpand)
+	if len(hs.a.tree.rows) < 10000 {
+		b.Fatalf("tree has %d rows", len(hs.a.tree.rows))
+	}
+	for range 5000 {
+		hs.a.tree.move(1)
+	}
+	return hs
+}
+
+// BenchmarkRenderFrame10k draws one full frame with a 10,000-image pool
+// open and the cursor in its middle. Budget: 5 ms.
+func BenchmarkRenderFrame10k(b *testing.B) {
+	for _, sz := range [][2]int{{80, 24}, {250, 80}} {
+		b.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(b *testing.B) {
+			h := bigHarness(b, sz[0], sz[1])
+			b.ResetTimer()
+			for b.Loop() {
+				_ = h.a.View()
+			}
+		})
+	}
+}
+
+// BenchmarkFilterKeystroke10k is one key typed into the filter over a
+// 10,000-image pool: Update (fuzzy match, tree rebuild, cursor jump) and
+// the frame that follows. Budget: 20 ms.
+func BenchmarkFilterKeystroke10k(b *testing.B) {
+	for _, tc := range []struct{ name, typed, key string }{
+		{"fuzzy", "vol-0042", "7"},
+		{"inverted", "!replayin", "g"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			h := bigHarness(b, 160, 48)
+			h.do(ActionFilter)
+			h.typeText(tc.typed)
+			add := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(tc.key)}
+			del := tea.KeyMsg{Type: tea.KeyBackspace}
+			b.ResetTimer()
+			i := 0
+			for b.Loop() {
+				k := add
+				if i%2 == 1 {
+					k = del
+				}
+				i++
+				_, cmd := h.a.Update(k)
+				_ = cmd
+				_ = h.a.View()
+			}
+		})
+	}
+}

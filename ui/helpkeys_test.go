@@ -1,0 +1,186 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestEveryHelpKeyDoesWhatItSays presses every key of every binding the
+// help overlay lists, in a state where the binding is enabled, and checks
+// the effect its help text promises. A new binding without a case here
+// fails the test.
+func TestEveryHelpKeyDoesWhatItSays(t *testing.T) {
+	type keyCase struct {
+		setup func(h *harness)
+		check func(h *harness) string // "" when the key did its job
+	}
+	at := func(id string) func(h *harness) {
+		return func(h *harness) {
+			h.press("j")
+			h.do(ActionExpand) // site-a/rbd
+			h.press("j", "j", "j", "j")
+			openSiteBPool(h)
+			gotoRow(h, "site-a/rbd/vol1")
+			h.do(ActionExpand) // its journal
+			gotoRow(h, id)
+		}
+	}
+	asks := func(h *harness) string {
+		if h.a.overlay == overlayDialog || len(h.f.Execs()) > 0 {
+			return ""
+		}
+		return "neither opened a dialog nor ran a command (flash: " + h.a.flash.text + ")"
+	}
+	cursorIs := func(id string) func(h *harness) string {
+		return func(h *harness) string {
+			if h.cursor() != id {
+				return "cursor on " + h.cursor() + ", want " + id
+			}
+			return ""
+		}
+	}
+	cases := map[string]keyCase{
+		ActionUp:       {func(h *harness) { h.press("j") }, cursorIs("site-a")},
+		ActionDown:     {nil, cursorIs("site-a/rbd")},
+		ActionTop:      {func(h *harness) { h.press("G") }, cursorIs("site-a")},
+		ActionBottom:   {nil, cursorIs("site-b/vms")},
+		ActionPageUp:   {func(h *harness) { h.press("G") }, cursorIs("site-a")},
+		ActionPageDown: {nil, cursorIs("site-b/vms")},
+		ActionExpand: {func(h *harness) { h.press("j") }, func(h *harness) string {
+			if !h.a.tree.expanded("site-a/rbd") {
+				return "pool not opened"
+			}
+			return ""
+		}},
+		ActionCollapse: {nil, func(h *harness) string {
+			if h.a.tree.expanded("site-a") {
+				return "site not collapsed"
+			}
+			return ""
+		}},
+		ActionBack: {func(h *harness) { h.do(ActionFilter); h.typeText("vol"); h.press("enter") }, func(h *harness) string {
+			if h.a.tree.filter != "" {
+				return "filter not cleared"
+			}
+			return ""
+		}},
+		ActionFilter: {nil, func(h *harness) string {
+			if h.a.filterIn == nil {
+				return "filter input not open"
+			}
+			return ""
+		}},
+		ActionMark: {nil, func(h *harness) string {
+			if !h.a.tree.marks["site-a"] {
+				return "row not marked"
+			}
+			return ""
+		}},
+		ActionPalette: {nil, func(h *harness) string {
+			if h.a.palette == nil {
+				return "palette not open"
+			}
+			return ""
+		}},
+		ActionMenu: {at("site-b/rbd/vol1"), func(h *harness) string {
+			if h.a.overlay != overlayMenu {
+				return "menu not open"
+			}
+			return ""
+		}},
+		ActionLog: {nil, func(h *harness) string {
+			if h.a.showLog {
+				return "log still shown"
+			}
+			return ""
+		}},
+		ActionOutput: {func(h *harness) { h.a.output = outputView{title: "x", lines: []string{"a", "b"}} }, func(h *harness) string {
+			if h.a.overlay != overlayOutput {
+				return "output not shown"
+			}
+			return ""
+		}},
+		ActionRefresh: {nil, func(h *harness) string {
+			if h.f.Calls("SiteStatus", "site-a") != 2 {
+				return "no refresh"
+			}
+			return ""
+		}},
+		ActionHelp: {nil, func(h *harness) string {
+			if h.a.overlay != overlayHelp {
+				return "help not open"
+			}
+			return ""
+		}},
+		ActionQuit: {nil, func(h *harness) string {
+			if !h.quit {
+				return "did not quit"
+			}
+			return ""
+		}},
+		"promote":            {at("site-b/rbd/vol1"), asks},
+		"force-promote":      {at("site-b/rbd/vol1"), asks},
+		"demote":             {at("site-a/rbd/vol1"), asks},
+		"resync":             {at("site-b/rbd/vol1"), asks},
+		"mirror-enable":      {at("site-a/rbd/scratch"), asks},
+		"mirror-disable":     {at("site-b/rbd/vol1"), asks},
+		"journaling-enable":  {at("site-a/rbd/db-1"), asks},
+		"journaling-disable": {at("site-b/rbd/vol2"), asks},
+		"pool-mode":          {at("site-a/rbd"), asks},
+		"peer-add":           {at("site-a/rbd"), asks},
+		"peer-remove":        {at("site-a/rbd"), asks},
+		"group-create":       {at("site-a/rbd"), asks},
+		"group-attach":       {at("site-a/rbd/db-1"), asks},
+		"group-detach":       {at("site-a/rbd/vol1"), asks},
+		"group-checkpoint":   {at("site-a/rbd/@app"), asks},
+		"journal-export":     {at("site-a/rbd/vol1#journal"), asks},
+		"journal-import":     {at("site-a/rbd/vol1#journal"), asks},
+		"journal-reset":      {at("site-a/rbd/vol1#journal"), asks},
+		"client-disconnect":  {at("site-a/rbd/vol1#journal"), asks},
+	}
+
+	// Actions without a default key get one, so they are pressed too.
+	km := DefaultKeyMap()
+	spare := []string{"f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12"}
+	remap := map[string][]string{}
+	for _, b := range km.Bindings() {
+		if len(b.Keys) == 0 {
+			remap[b.Action], spare = []string{spare[0]}, spare[1:]
+		}
+	}
+	if err := km.Rebind(remap); err != nil {
+		t.Fatal(err)
+	}
+
+	help := newHarness(t, fullLab(), withCommands, func(c *Common) { c.Keys = km; c.Width, c.Height = 250, 80 })
+	help.init()
+	help.do(ActionHelp)
+	helpView := help.view()
+
+	for _, b := range km.Bindings() {
+		tc, ok := cases[b.Action]
+		if !ok {
+			t.Errorf("binding %q has no case in this test", b.Action)
+			continue
+		}
+		if !strings.Contains(helpView, b.Help) {
+			t.Errorf("help does not list %q", b.Help)
+		}
+		for _, k := range b.Keys {
+			t.Run(b.Action+"/"+k, func(t *testing.T) {
+				h := newHarness(t, fullLab(), withCommands, func(c *Common) { c.Keys = km })
+				h.init()
+				if tc.setup != nil {
+					tc.setup(h)
+				}
+				if why := b.DisabledReason(h.a.keyContext()); why != "" {
+					t.Fatalf("set-up left %s disabled: %s", b.Action, why)
+				}
+				h.press(k)
+				if msg := tc.check(h); msg != "" {
+					t.Errorf("%s (%s: %q): %s", k, b.Action, b.Help, msg)
+				}
+			})
+		}
+	}
+}
