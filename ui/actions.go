@@ -312,7 +312,8 @@ func actionSpecs() []*actionSpec {
 			help: "attach the image(s) to a consistency group", on: []NodeKind{NodeImage},
 			form: []formField{{name: "group", label: "Group name", def: constant("")}},
 			argv: func(t Target, v map[string]string) []string {
-				return withSite(t, "consistency-group", "attach", t.Pool+"/"+strings.TrimSpace(v["group"]), t.Spec())
+				// The proposal's order: attach <image-spec> <group-spec>.
+				return withSite(t, "consistency-group", "attach", t.Spec(), t.Pool+"/"+strings.TrimSpace(v["group"]))
 			},
 			check: func(t Target) string {
 				if t.Detail != nil && t.Detail.Group != "" {
@@ -324,14 +325,8 @@ func actionSpecs() []*actionSpec {
 		{
 			action: "group-detach", cmds: []string{"consistency-group detach"},
 			help: "detach the image(s) from their consistency group", on: []NodeKind{NodeImage}, confirm: confirmYes,
-			form: []formField{{name: "group", label: "Group name", def: func(t Target) string {
-				if t.Detail != nil {
-					return groupName(t.Detail.Group)
-				}
-				return ""
-			}}},
-			argv: func(t Target, v map[string]string) []string {
-				return withSite(t, "consistency-group", "detach", t.Pool+"/"+strings.TrimSpace(v["group"]), t.Spec())
+			argv: func(t Target, _ map[string]string) []string {
+				return withSite(t, "consistency-group", "detach", t.Spec())
 			},
 			check: func(t Target) string {
 				if t.Detail != nil && t.Detail.Group == "" {

@@ -7,6 +7,7 @@ package backend
 import (
 	"context"
 
+	"github.com/rbdtui/rbdtui/internal/cgroup"
 	"github.com/rbdtui/rbdtui/internal/cli"
 	"github.com/rbdtui/rbdtui/internal/mirror"
 	"github.com/rbdtui/rbdtui/internal/site"
@@ -84,4 +85,36 @@ func (b *Backend) ImageDetail(ctx context.Context, name string, spec model.Image
 // Exec runs one command of the shared grammar.
 func (b *Backend) Exec(ctx context.Context, argv []string, progress func(model.Progress)) (model.ExecResult, error) {
 	return b.app.Exec(ctx, b.sites, argv, progress)
+}
+
+var _ model.GroupLister = (*Backend)(nil)
+
+// Groups lists a pool's consistency groups with their members and
+// consistency points (group snapshots).
+func (b *Backend) Groups(ctx context.Context, name, pool string) ([]model.Group, error) {
+	c, err := b.sites.Site(name)
+	if err != nil {
+		return nil, err
+	}
+	names, err := cgroup.List(ctx, c, pool, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Group, 0, len(names))
+	for _, n := range names {
+		spec := cgroup.Spec{Pool: pool, Group: n}
+		g := model.Group{Site: name, Pool: pool, Name: n, MirrorState: model.MirrorDisabled}
+		if imgs, err := cgroup.ImageList(ctx, c, spec); err == nil {
+			for _, i := range imgs {
+				g.Members = append(g.Members, i.Pool+"/"+i.Image)
+			}
+		}
+		if snaps, err := cgroup.SnapList(ctx, c, spec); err == nil {
+			for _, s := range snaps {
+				g.ConsistencyPoints = append(g.ConsistencyPoints, model.GroupPoint{Name: s.Snapshot, Complete: s.State == "ok"})
+			}
+		}
+		out = append(out, g)
+	}
+	return out, nil
 }
