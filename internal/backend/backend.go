@@ -6,6 +6,7 @@ package backend
 
 import (
 	"context"
+	"time"
 
 	"github.com/rbdtui/rbdtui/internal/cgroup"
 	"github.com/rbdtui/rbdtui/internal/cli"
@@ -18,12 +19,15 @@ import (
 type Backend struct {
 	sites *site.Manager
 	app   *cli.App
+	info  *mirror.InfoCache
 }
 
 var _ model.Backend = (*Backend)(nil)
 
 // New wraps a site manager; app runs the commands of Exec.
-func New(m *site.Manager, app *cli.App) *Backend { return &Backend{sites: m, app: app} }
+func New(m *site.Manager, app *cli.App) *Backend {
+	return &Backend{sites: m, app: app, info: mirror.NewInfoCache(30 * time.Second)}
+}
 
 // Sites lists the configured sites.
 func (b *Backend) Sites() []model.Site {
@@ -70,7 +74,7 @@ func (b *Backend) Images(ctx context.Context, name, pool string) ([]model.Image,
 	if err != nil {
 		return nil, err
 	}
-	return mirror.Images(ctx, c, pool)
+	return b.info.Images(ctx, c, pool)
 }
 
 // ImageDetail opens one image.

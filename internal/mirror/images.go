@@ -69,6 +69,18 @@ type PoolListing struct {
 // ListAll fetches a pool's image names, global mirror statuses and mirror
 // modes with batched calls, in parallel, without opening any image.
 func ListAll(ctx context.Context, c *site.Conn, pool string) (*PoolListing, error) {
+	return listAll(ctx, c, pool, true)
+}
+
+// ListStatuses is ListAll without the mirror info listing (mode and
+// primary), which librbd builds by reading every image's mirroring state:
+// about 0.5 s for 1,000 images, where everything else takes ~10 ms. rbd's
+// status JSON needs neither field; the poller keeps them in an InfoCache.
+func ListStatuses(ctx context.Context, c *site.Conn, pool string) (*PoolListing, error) {
+	return listAll(ctx, c, pool, false)
+}
+
+func listAll(ctx context.Context, c *site.Conn, pool string, withInfo bool) (*PoolListing, error) {
 	io, err := c.IOContext(ctx, pool)
 	if err != nil {
 		return nil, err
@@ -106,6 +118,9 @@ func ListAll(ctx context.Context, c *site.Conn, pool string) (*PoolListing, erro
 		}()
 		go func() {
 			defer wg.Done()
+			if !withInfo {
+				return
+			}
 			start := ""
 			for {
 				page, err := rbd.MirrorImageInfoList(io, rbd.ImageMirrorModeFilter(nil), start, batch)

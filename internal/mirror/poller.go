@@ -80,6 +80,7 @@ type Poller struct {
 	// Daemons also reads the service map for leader changes.
 	Daemons bool
 
+	info    *InfoCache
 	running sync.Mutex
 	mu      sync.Mutex
 	poolIDs map[string]int64
@@ -93,7 +94,7 @@ type Poller struct {
 
 // NewPoller watches pool on the given sites.
 func NewPoller(pool string, sites ...*site.Conn) *Poller {
-	return &Poller{sites: sites, pool: pool, MaxSamples: 300, MaxEvents: 1000, Daemons: true,
+	return &Poller{sites: sites, pool: pool, MaxSamples: 300, MaxEvents: 1000, Daemons: true, info: NewInfoCache(30 * time.Second),
 		poolIDs: map[string]int64{}, last: map[string]model.Image{}, leader: map[string]string{}, down: map[string]bool{}, hist: map[string][]Sample{}}
 }
 
@@ -152,7 +153,7 @@ func (p *Poller) refreshSite(ctx context.Context, c *site.Conn) SiteView {
 			}
 		}()
 	}
-	imgs, err := Images(ctx, c, p.pool)
+	imgs, err := p.info.Images(ctx, c, p.pool)
 	wg.Wait()
 	sv.Images, sv.Err = imgs, err
 	return sv

@@ -169,7 +169,7 @@ func GetPoolStatus(ctx context.Context, c *site.Conn, pool string, verbose bool)
 	if derr == nil {
 		ps.Daemons = di.Daemons
 	}
-	l, err := ListAll(ctx, c, pool)
+	l, err := ListStatuses(ctx, c, pool)
 	if err != nil {
 		return nil, err
 	}
