@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rbdtui/rbdtui/model"
@@ -48,8 +49,43 @@ func (c *Conn) Probe(ctx context.Context) model.SiteStatus {
 	}
 	if n, err := c.MirrorDaemonCount(ctx); err == nil {
 		st.MirrorDaemons = n
+		if n > 0 {
+			st.MirrorLeader = c.mirrorLeader(ctx)
+		}
 	}
 	return st
+}
+
+// mirrorLeader returns the service id of an rbd-mirror daemon that reports
+// being leader for one of its pools ("" if none does).
+func (c *Conn) mirrorLeader(ctx context.Context) string {
+	out, err := c.MonCommand(ctx, map[string]any{"prefix": "service status"})
+	if err != nil {
+		return ""
+	}
+	var st map[string]map[string]struct {
+		Status map[string]string `json:"status"`
+	}
+	if json.Unmarshal(out, &st) != nil {
+		return ""
+	}
+	var ids []string
+	for id, d := range st["rbd-mirror"] {
+		var pools map[string]struct {
+			Leader bool `json:"leader"`
+		}
+		if json.Unmarshal([]byte(d.Status["json"]), &pools) != nil {
+			continue
+		}
+		for _, p := range pools {
+			if p.Leader {
+				ids = append(ids, id)
+				break
+			}
+		}
+	}
+	sort.Strings(ids)
+	return strings.Join(ids, ",")
 }
 
 // MirrorDaemonCount counts rbd-mirror daemons in the mon's service map. It
