@@ -17,7 +17,7 @@ DEB_PKGS  := ceph-mon ceph-mgr ceph-osd rbd-mirror ceph-common librados-dev libr
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PKGS      := ./...
 
-.PHONY: all deps build run test vet fmt lab-up lab-down lab-status bench clean
+.PHONY: all deps build run test vet fmt lab-up lab-down lab-status bench drill clean
 
 all: build
 
@@ -67,6 +67,13 @@ test: build fmt vet
 	skip=$$(grep -cE '^\s*--- SKIP' $(RESULTS)/test.log || true); \
 	echo "$$pass passed, $$fail failed, $$skip skipped"; \
 	exit $$rc
+
+# Drills: the consistency-group crash-consistency trials (a site frozen
+# mid-workload, forced group failover with rollback; ~5 minutes a trial).
+drill: build
+	@trap './$(BIN) lab down --dir $(LAB_DIR)' EXIT; \
+	./$(BIN) lab up --dir $(LAB_DIR); \
+	RBDTUI_DRILL=1 RBDTUI_LAB_DIR=$(LAB_DIR) $(GO) test -tags $(TAGS) -count=1 -timeout 60m -v -run 'TestForcedFailoverIsCrashConsistent' ./internal/cgroup/
 
 # Benchmarks run side by side with the rbd CLI on the lab and print ratios.
 bench: build

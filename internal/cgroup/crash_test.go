@@ -35,6 +35,13 @@ func consistent(a, b, c uint64) bool { return a >= b && b >= c && c+1 >= a }
 // too, to show the inconsistency the rollback prevents (when the trial
 // provoked one).
 func TestForcedFailoverIsCrashConsistent(t *testing.T) {
+	// Each trial freezes a whole site and rebuilds the lab (about 5 minutes),
+	// and tearing down connections to the frozen site has aborted the test
+	// process inside librados once: it runs in `make drill`, not in every
+	// `make test`.
+	if os.Getenv("RBDTUI_DRILL") == "" {
+		t.Skip("crash-consistency drill: run `make drill` (RBDTUI_DRILL=1); see the note above")
+	}
 	// A run that died with site-a frozen must not leave it so.
 	freeze(t, labtest.Require(t).Site(lab.SiteA), syscall.SIGCONT)
 	trials := 3

@@ -175,3 +175,17 @@ func (s *SiteState) Thaw(ctx context.Context) error {
 		return err
 	})
 }
+
+// Stopped reports whether any daemon of the site is stopped (SIGSTOP).
+func (s *SiteState) Stopped() bool {
+	for _, pid := range s.PIDs.list() {
+		st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		if i := bytes.LastIndexByte(st, ')'); i > 0 && i+2 < len(st) && st[i+2] == 'T' {
+			return true
+		}
+	}
+	return false
+}

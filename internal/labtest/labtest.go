@@ -4,10 +4,13 @@
 package labtest
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/rbdtui/rbdtui/internal/config"
 	"github.com/rbdtui/rbdtui/internal/lab"
@@ -23,12 +26,15 @@ func Dir() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", ".lab")
 }
 
-// Require returns the running lab or ends the test.
+// Require returns the running lab or ends the test. A lab left frozen or
+// half dead by a test that died (a drill freezes a site with SIGSTOP) is
+// thawed, or rebuilt, first, so that one crash does not fail every test
+// after it.
 func Require(t testing.TB) *lab.State {
 	t.Helper()
 	st, err := lab.Load(Dir())
-	if err == nil && !st.Running() {
-		err = errNotRunning
+	if err == nil {
+		st, err = heal(t, st)
 	}
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -37,6 +43,28 @@ func Require(t testing.TB) *lab.State {
 		t.Skipf("no running lab (%v); run `make lab-up` or set %s", err, lab.EnvDir)
 	}
 	return st
+}
+
+func heal(t testing.TB, st *lab.State) (*lab.State, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	for _, s := range st.Sites {
+		if s.Stopped() {
+			t.Logf("lab: %s was left frozen; thawing it", s.Name)
+			if err := s.Thaw(ctx); err != nil {
+				return st, err
+			}
+		}
+	}
+	if st.Running() {
+		return st, nil
+	}
+	t.Logf("lab: some daemons are gone; rebuilding the lab in %s", st.Dir)
+	nst, err := lab.Up(ctx, lab.Options{Dir: st.Dir})
+	if err != nil {
+		return st, fmt.Errorf("%w (rebuild failed: %v)", errNotRunning, err)
+	}
+	return nst, nil
 }
 
 type labError string
