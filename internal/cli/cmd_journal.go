@@ -430,7 +430,7 @@ func runJournalImport(ctx context.Context, env *Env) error {
 
 // confirm asks on a terminal; elsewhere --yes is required.
 func confirm(env *Env, question string) error {
-	if env.Inv.Bool("yes") {
+	if env.Inv.Globals.Yes {
 		return nil
 	}
 	if !env.IsTerminal {

@@ -98,7 +98,7 @@ func TestFeatureEnableDisableJournaling(t *testing.T) {
 		want string
 	}{
 		{[]string{"feature", "enable", name, "striping"}, `unsupported feature "striping"`},
-		{[]string{"feature", "enable", name, "mirroring"}, "mirror image enable"},
+		{[]string{"feature", "enable", name, "mirroring", "journaling"}, "give it alone"},
 		{[]string{"feature", "enable", name, "journaling"}, "already has journaling enabled"},
 		{[]string{"feature", "enable", name, "object-map", "--journal-option", "bogus=1"}, `unknown journal option "bogus"`},
 		{[]string{"feature", "enable", name, "object-map", "--journal-option", "commit_age"}, "expected key=value"},
@@ -108,7 +108,11 @@ func TestFeatureEnableDisableJournaling(t *testing.T) {
 			t.Errorf("%v: exit %d %q, want 2 and %q", c.args, code, errOut, c.want)
 		}
 	}
-	l.rbd(t, "mirror", "image", "enable", name, "journal")
+	// The proposal's alias: `feature enable <image> mirroring` is
+	// `mirror image enable <image>` (journal mode).
+	if code, out, errOut := l.run(t, "feature", "enable", name, "mirroring"); code != 0 || !strings.Contains(out, "Mirroring enabled") {
+		t.Fatalf("feature enable mirroring: %d %s %s", code, out, errOut)
+	}
 	code, _, errOut = l.run(t, "feature", "disable", name, "journaling")
 	if code != 2 || !strings.Contains(errOut, "journal-based mirroring is enabled") {
 		t.Errorf("disable while mirrored: %d %s", code, errOut)

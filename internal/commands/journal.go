@@ -55,7 +55,6 @@ func init() {
 		&grammar.Command{Path: []string{"journal", "reset"}, Dangerous: true, Args: []grammar.Arg{journalSpecArg},
 			Flags: journalFlags(
 				grammar.Flag{Name: "keep-geometry", Kind: grammar.Bool, Help: "recreate with the journal's order, splay width and pool instead of the current settings"},
-				grammar.Flag{Name: "yes", Kind: grammar.Bool, Help: "do not ask for confirmation"},
 			),
 			Summary: "delete every entry, tag and client of a journal and start a new one",
 			RBD:     "rbd journal reset {journal-spec}"},
