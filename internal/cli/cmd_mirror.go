@@ -62,16 +62,32 @@ func imageAndSite(env *Env) (model.ImageSpec, *site.Conn, error) {
 	return spec, c, err
 }
 
+// mirrorChange is the shape of every image mirroring change: confirm when
+// asked (confirm is the question; "" for none), call the engine, print rbd's
+// message.
+func mirrorChange(env *Env, spec model.ImageSpec, confirm string, do func() error, done string) error {
+	if confirm != "" {
+		if err := env.Confirm(confirm, spec.Image); err != nil {
+			return err
+		}
+	}
+	if err := asUsage(do()); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, done)
+	return nil
+}
+
+func disableQuestion(spec model.ImageSpec, c *site.Conn) string {
+	return fmt.Sprintf("Disable mirroring of %s on site %s: the peer copies stop receiving updates.", spec, c.Name())
+}
+
 func runImageEnable(ctx context.Context, env *Env) error {
 	spec, c, err := imageAndSite(env)
 	if err != nil {
 		return err
 	}
-	if err := asUsage(mirror.Enable(ctx, c, spec, env.Inv.Arg("mode"))); err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, "Mirroring enabled")
-	return nil
+	return mirrorChange(env, spec, "", func() error { return mirror.Enable(ctx, c, spec, env.Inv.Arg("mode")) }, "Mirroring enabled")
 }
 
 func runImageDisable(ctx context.Context, env *Env) error {
@@ -79,14 +95,7 @@ func runImageDisable(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	if err := env.Confirm(fmt.Sprintf("Disable mirroring of %s on site %s: the peer copies stop receiving updates.", spec, c.Name()), spec.Image); err != nil {
-		return err
-	}
-	if err := asUsage(mirror.Disable(ctx, c, spec, env.Inv.Bool("force"))); err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, "Mirroring disabled")
-	return nil
+	return mirrorChange(env, spec, disableQuestion(spec, c), func() error { return mirror.Disable(ctx, c, spec, env.Inv.Bool("force")) }, "Mirroring disabled")
 }
 
 func runImagePromote(ctx context.Context, env *Env) error {
@@ -95,16 +104,11 @@ func runImagePromote(ctx context.Context, env *Env) error {
 		return err
 	}
 	force := env.Inv.Bool("force")
+	question := ""
 	if force {
-		if err := env.Confirm(fmt.Sprintf("Force-promote %s on site %s: if the other copy is still primary this causes split-brain, and writes not yet replayed here are lost.", spec, c.Name()), spec.Image); err != nil {
-			return err
-		}
+		question = fmt.Sprintf("Force-promote %s on site %s: if the other copy is still primary this causes split-brain, and writes not yet replayed here are lost.", spec, c.Name())
 	}
-	if err := asUsage(mirror.Promote(ctx, c, spec, force)); err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, "Image promoted to primary")
-	return nil
+	return mirrorChange(env, spec, question, func() error { return mirror.Promote(ctx, c, spec, force) }, "Image promoted to primary")
 }
 
 func runImageDemote(ctx context.Context, env *Env) error {
@@ -112,11 +116,7 @@ func runImageDemote(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	if err := asUsage(mirror.Demote(ctx, c, spec)); err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, "Image demoted to non-primary")
-	return nil
+	return mirrorChange(env, spec, "", func() error { return mirror.Demote(ctx, c, spec) }, "Image demoted to non-primary")
 }
 
 func runImageResync(ctx context.Context, env *Env) error {
@@ -124,14 +124,8 @@ func runImageResync(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	if err := env.Confirm(fmt.Sprintf("Resync %s on site %s: this copy is deleted and copied again from the primary.", spec, c.Name()), spec.Image); err != nil {
-		return err
-	}
-	if err := asUsage(mirror.Resync(ctx, c, spec)); err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, "Flagged image for resync from primary")
-	return nil
+	question := fmt.Sprintf("Resync %s on site %s: this copy is deleted and copied again from the primary.", spec, c.Name())
+	return mirrorChange(env, spec, question, func() error { return mirror.Resync(ctx, c, spec) }, "Flagged image for resync from primary")
 }
 
 func runImageSnapshot(ctx context.Context, env *Env) error {
@@ -699,12 +693,17 @@ func levelArgs(env *Env) (pool, ns, image string, err error) {
 	return pool, ns, image, nil
 }
 
-func runScheduleAdd(ctx context.Context, env *Env) error {
-	c, err := env.Site()
-	if err != nil {
-		return err
+// scheduleTarget is the site and level spec of a schedule command.
+func scheduleTarget(env *Env) (c *site.Conn, pool, ns, img string, err error) {
+	if c, err = env.Site(); err != nil {
+		return nil, "", "", "", err
 	}
-	pool, ns, img, err := levelArgs(env)
+	pool, ns, img, err = levelArgs(env)
+	return c, pool, ns, img, err
+}
+
+func runScheduleAdd(ctx context.Context, env *Env) error {
+	c, pool, ns, img, err := scheduleTarget(env)
 	if err != nil {
 		return err
 	}
@@ -712,11 +711,7 @@ func runScheduleAdd(ctx context.Context, env *Env) error {
 }
 
 func runScheduleRemove(ctx context.Context, env *Env) error {
-	c, err := env.Site()
-	if err != nil {
-		return err
-	}
-	pool, ns, img, err := levelArgs(env)
+	c, pool, ns, img, err := scheduleTarget(env)
 	if err != nil {
 		return err
 	}
@@ -724,11 +719,7 @@ func runScheduleRemove(ctx context.Context, env *Env) error {
 }
 
 func runScheduleLs(ctx context.Context, env *Env) error {
-	c, err := env.Site()
-	if err != nil {
-		return err
-	}
-	pool, ns, img, err := levelArgs(env)
+	c, pool, ns, img, err := scheduleTarget(env)
 	if err != nil {
 		return err
 	}
@@ -755,11 +746,7 @@ func runScheduleLs(ctx context.Context, env *Env) error {
 }
 
 func runScheduleStatus(ctx context.Context, env *Env) error {
-	c, err := env.Site()
-	if err != nil {
-		return err
-	}
-	pool, ns, img, err := levelArgs(env)
+	c, pool, ns, img, err := scheduleTarget(env)
 	if err != nil {
 		return err
 	}
@@ -793,18 +780,7 @@ func runFeatureMirroring(ctx context.Context, env *Env) error {
 		return err
 	}
 	if env.Inv.Cmd.Name() == "feature enable" {
-		if err := asUsage(mirror.Enable(ctx, c, spec, model.ModeJournal)); err != nil {
-			return err
-		}
-		fmt.Fprintln(env.Stdout, "Mirroring enabled")
-		return nil
+		return mirrorChange(env, spec, "", func() error { return mirror.Enable(ctx, c, spec, model.ModeJournal) }, "Mirroring enabled")
 	}
-	if err := env.Confirm(fmt.Sprintf("Disable mirroring of %s on site %s: the peer copies stop receiving updates.", spec, c.Name()), spec.Image); err != nil {
-		return err
-	}
-	if err := asUsage(mirror.Disable(ctx, c, spec, false)); err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, "Mirroring disabled")
-	return nil
+	return mirrorChange(env, spec, disableQuestion(spec, c), func() error { return mirror.Disable(ctx, c, spec, false) }, "Mirroring disabled")
 }

@@ -81,11 +81,7 @@ func ListStatuses(ctx context.Context, c *site.Conn, pool string) (*PoolListing,
 }
 
 func listAll(ctx context.Context, c *site.Conn, pool string, withInfo bool) (*PoolListing, error) {
-	io, err := c.IOContext(ctx, pool)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := c.Rados(ctx)
+	io, conn, err := c.PoolHandles(ctx, pool)
 	if err != nil {
 		return nil, err
 	}
@@ -229,11 +225,7 @@ func Images(ctx context.Context, c *site.Conn, pool string) ([]model.Image, erro
 // primary" and "remote image demoted", which failover has to see; opening
 // the image returns the real description.
 func Exact(ctx context.Context, c *site.Conn, pool string, names []string) (map[string]model.Image, error) {
-	io, err := c.IOContext(ctx, pool)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := c.Rados(ctx)
+	io, conn, err := c.PoolHandles(ctx, pool)
 	if err != nil {
 		return nil, err
 	}

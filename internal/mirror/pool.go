@@ -11,11 +11,7 @@ import (
 // PoolSummary fills a pool's mirroring mode, site name, peer count and image
 // count, without opening any image.
 func PoolSummary(ctx context.Context, c *site.Conn, p model.Pool) (model.Pool, error) {
-	io, err := c.IOContext(ctx, p.Name)
-	if err != nil {
-		return p, err
-	}
-	conn, err := c.Rados(ctx)
+	io, conn, err := c.PoolHandles(ctx, p.Name)
 	if err != nil {
 		return p, err
 	}

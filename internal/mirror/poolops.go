@@ -59,11 +59,7 @@ func ParseDirection(s string) (rbd.MirrorPeerDirection, error) {
 // adds each peer's mon_host and key (rbd's --all), which needs the right to
 // read them.
 func GetPoolInfo(ctx context.Context, c *site.Conn, pool string, withKeys bool) (*PoolInfo, error) {
-	io, err := c.IOContext(ctx, pool)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := c.Rados(ctx)
+	io, conn, err := c.PoolHandles(ctx, pool)
 	if err != nil {
 		return nil, err
 	}
@@ -117,11 +113,7 @@ type PoolSummaryJSON struct {
 // status summary, the daemons from the service map, and (verbose) every
 // image's status from the batched listings.
 func GetPoolStatus(ctx context.Context, c *site.Conn, pool string, verbose bool) (*PoolStatus, error) {
-	io, err := c.IOContext(ctx, pool)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := c.Rados(ctx)
+	io, conn, err := c.PoolHandles(ctx, pool)
 	if err != nil {
 		return nil, err
 	}

@@ -241,6 +241,20 @@ func (c *Conn) IOContext(ctx context.Context, pool string) (*rados.IOContext, er
 	return c.IOContextNS(ctx, pool, "")
 }
 
+// PoolHandles returns the pool's io context and the connection it belongs
+// to, for calls that need both (mirror site name, pool ids, mgr commands).
+func (c *Conn) PoolHandles(ctx context.Context, pool string) (*rados.IOContext, *rados.Conn, error) {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := c.Rados(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return io, conn, nil
+}
+
 // IOContextNS returns a cached io context for a namespace of pool. Cached
 // contexts are shared, so callers never change their namespace.
 func (c *Conn) IOContextNS(ctx context.Context, pool, ns string) (*rados.IOContext, error) {
