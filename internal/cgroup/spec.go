@@ -15,16 +15,9 @@ type Spec struct {
 	Snap      string
 }
 
+// String spells the spec as rbd does; a group spec has an image spec's shape.
 func (s Spec) String() string {
-	out := s.Pool + "/"
-	if s.Namespace != "" {
-		out += s.Namespace + "/"
-	}
-	out += s.Group
-	if s.Snap != "" {
-		out += "@" + s.Snap
-	}
-	return out
+	return model.ImageSpec{Pool: s.Pool, Namespace: s.Namespace, Image: s.Group, Snap: s.Snap}.String()
 }
 
 // WithoutSnap is the group's spec without a snapshot.

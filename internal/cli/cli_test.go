@@ -163,3 +163,23 @@ func TestEveryCommandHasAHandler(t *testing.T) {
 		t.Fatalf("declared commands without a handler: %v", missing)
 	}
 }
+
+// Read-only mode refuses every dangerous command before it touches a site,
+// whichever area declared it.
+func TestReadOnlyRefusesDangerousCommands(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "ceph.conf")
+	os.WriteFile(conf, []byte("[global]\nmon host = [v2:127.0.0.1:9]\n"), 0o644)
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte("timeout: 1s\nsites:\n  - {name: a, conf: "+conf+"}\n  - {name: b, conf: "+conf+"}\n"), 0o600)
+	for _, args := range [][]string{
+		{"consistency-group", "create", "rbd/g"},
+		{"failover", "--to", "b", "--group", "rbd/g"},
+		{"mirror", "image", "demote", "rbd/x"},
+	} {
+		code, _, errOut := run(t, append([]string{"--config", cfg, "--readonly"}, args...)...)
+		if code != cli.ExitUsage || !strings.Contains(errOut, "read-only") {
+			t.Errorf("%v: exit %d %q, want a read-only refusal", args, code, errOut)
+		}
+	}
+}

@@ -60,14 +60,15 @@ func imageArg(env *Env, name string) (model.ImageSpec, error) {
 	return s, nil
 }
 
-// groupSite is the site a group command acts on, with the manager for the
+// groupSite is the site a group command acts on (read-only mode refuses the
+// dangerous ones there), with the manager for the
 // commands that look at every site.
 func groupSite(env *Env) (*site.Manager, *site.Conn, error) {
 	m, err := env.Sites()
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := m.Site(env.Inv.Globals.Site)
+	c, err := env.SiteNamed(env.Inv.Globals.Site)
 	return m, c, err
 }
 
@@ -430,19 +431,19 @@ func runGroupFailover(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	to, err := m.Site(inv.Flag("to"))
+	to, err := env.SiteNamed(inv.Flag("to"))
 	if err != nil {
 		return Usagef("--to: %v", err)
 	}
 	var from *site.Conn
 	if inv.Flag("from") != "" {
-		from, err = m.Site(inv.Flag("from"))
+		from, err = env.SiteNamed(inv.Flag("from"))
 	} else if inv.Globals.Site != "" {
-		from, err = m.Site(inv.Globals.Site)
+		from, err = env.SiteNamed(inv.Globals.Site)
 	} else {
 		for _, s := range m.Config().Sites {
 			if s.Name != to.Name() {
-				from, err = m.Site(s.Name)
+				from, err = env.SiteNamed(s.Name)
 				break
 			}
 		}

@@ -10,7 +10,7 @@ var (
 
 func init() {
 	declare(
-		&grammar.Command{Path: []string{"consistency-group", "create"}, Aliases: [][]string{{"group", "create"}},
+		&grammar.Command{Path: []string{"consistency-group", "create"}, Dangerous: true, Aliases: [][]string{{"group", "create"}},
 			Summary: "create a consistency group (an rbd group) and keep its journal settings for the images attached to it",
 			Args:    []grammar.Arg{groupSpecArg},
 			Flags: []grammar.Flag{
@@ -20,7 +20,7 @@ func init() {
 				{Name: "journal-option", Kind: grammar.String, Arg: "key=value", Repeat: true, Help: "another journal setting, e.g. commit_age=5 or max_payload_bytes=16384"},
 			},
 			RBD: "rbd group create {group-spec}; rbd pool metadata (journal settings)"},
-		&grammar.Command{Path: []string{"consistency-group", "rename"}, Aliases: [][]string{{"group", "rename"}},
+		&grammar.Command{Path: []string{"consistency-group", "rename"}, Dangerous: true, Aliases: [][]string{{"group", "rename"}},
 			Summary: "rename a consistency group (within its pool and namespace)",
 			Args:    []grammar.Arg{groupSpecArg, {Name: "new-name", Help: "the group's new name"}},
 			RBD:     "rbd group rename {group-spec} {new-name}"},
@@ -47,7 +47,7 @@ func init() {
 			Summary: "per-member state on every site and each site's recovery point: the newest consistency point every member holds there, and its age",
 			Args:    []grammar.Arg{groupSpecArg},
 			RBD:     "rbd mirror image status <member>; rbd snap ls --all <member>"},
-		&grammar.Command{Path: []string{"consistency-group", "checkpoint"},
+		&grammar.Command{Path: []string{"consistency-group", "checkpoint"}, Dangerous: true,
 			Summary: "take a consistency point (group snapshot cp-<UTC time>) and prune the oldest checkpoints beyond --keep; for cron or a systemd timer",
 			Args:    []grammar.Arg{groupSpecArg},
 			Flags:   []grammar.Flag{{Name: "keep", Kind: grammar.Int, Arg: "n", Help: "keep this many checkpoints (older cp-* snapshots are removed; 0 keeps all)"}},
@@ -72,7 +72,7 @@ func init() {
 		&grammar.Command{Path: []string{"group", "image", "ls"}, Aliases: [][]string{{"group", "image", "list"}},
 			Summary: "list the images of an rbd group",
 			Args:    []grammar.Arg{groupSpecArg}, RBD: "rbd group image ls {group-spec}"},
-		&grammar.Command{Path: []string{"group", "snap", "create"},
+		&grammar.Command{Path: []string{"group", "snap", "create"}, Dangerous: true,
 			Summary: "take a group snapshot (one crash-consistent point of every member)",
 			Args:    []grammar.Arg{groupSnapSpecArg}, RBD: "rbd group snap create {group-snap-spec}"},
 		&grammar.Command{Path: []string{"group", "snap", "ls"}, Aliases: [][]string{{"group", "snap", "list"}},
@@ -81,7 +81,7 @@ func init() {
 		&grammar.Command{Path: []string{"group", "snap", "rm"}, Aliases: [][]string{{"group", "snap", "remove"}},
 			Summary: "remove a group snapshot", Dangerous: true,
 			Args: []grammar.Arg{groupSnapSpecArg}, RBD: "rbd group snap rm {group-snap-spec}"},
-		&grammar.Command{Path: []string{"group", "snap", "rename"},
+		&grammar.Command{Path: []string{"group", "snap", "rename"}, Dangerous: true,
 			Summary: "rename a group snapshot",
 			Args:    []grammar.Arg{groupSnapSpecArg, {Name: "dest-snap", Help: "the new snapshot name"}},
 			RBD:     "rbd group snap rename {group-snap-spec} {dest-snap}"},
