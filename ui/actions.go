@@ -133,7 +133,7 @@ func actionSpecs() []*actionSpec {
 			},
 		},
 		{
-			action: "force-promote", cmds: []string{"mirror image promote"}, keys: []string{"F"},
+			action: "force-promote", cmds: []string{"mirror image promote"},
 			help: "force-promote the image (the peer may still be primary: split-brain risk)", on: []NodeKind{NodeImage},
 			confirm: confirmTyped,
 			argv: func(t Target, _ map[string]string) []string {
@@ -211,7 +211,7 @@ func actionSpecs() []*actionSpec {
 			check: mirrored,
 		},
 		{
-			action: "journaling-enable", cmds: []string{"feature enable"}, keys: []string{"J"},
+			action: "journaling-enable", cmds: []string{"feature enable"},
 			help: "enable the journaling feature (splay width, object size, journal pool)", on: []NodeKind{NodeImage},
 			form: []formField{
 				{name: "splay", label: "Splay width", def: constant(""), help: "empty: the pool's default"},

@@ -186,11 +186,17 @@ func TestConfirmDefaultsToCancel(t *testing.T) {
 
 func TestJournalingFormBuildsOptionsAndValidates(t *testing.T) {
 	f := fullLab()
-	h := newHarness(t, f, withCommands)
+	// journaling-enable has no default key (J inspects the journal):
+	// bind one, as a config may.
+	km := DefaultKeyMap()
+	if err := km.Rebind(map[string][]string{"journaling-enable": {"f2"}}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, f, withCommands, func(c *Common) { c.Keys = km })
 	h.init()
 	openSiteBPool(h)
 	gotoRow(h, "site-b/rbd/vol2")
-	h.press("J")
+	h.do("journaling-enable")
 	h.wantView("Splay width", "Object size", "Journal pool", "▶ Run ◀"[:0])
 	h.typeText("x")
 	h.press("enter")

@@ -56,6 +56,9 @@ type App struct {
 	seq     uint64 // request ids of on-demand loads (pools, details)
 	lastSel string // row id the detail was last loaded for
 
+	// screens stack over the tree (see Screen); the last is on top.
+	screens []Screen
+
 	jobs      []*job
 	jobSeq    uint64
 	log       []logEntry
@@ -101,7 +104,7 @@ func Run(c Common) error {
 
 // Init starts the first refresh and the clock that keeps data ages current.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.startRefresh(), a.clockTick())
+	return tea.Batch(a.startRefresh(), a.clockTick(), a.openStart())
 }
 
 // Update handles one message. It never blocks: anything that talks to Ceph
@@ -135,11 +138,13 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case JournalMsg:
 		a.onJournal(msg)
 	case jobProgressMsg:
-		return a, a.onJobProgress(msg)
+		return a, tea.Batch(a.onJobProgress(msg), a.toScreens(msg))
 	case jobStepMsg:
-		return a, a.onJobStep(msg)
+		return a, tea.Batch(a.onJobStep(msg), a.toScreens(msg))
 	case jobDoneMsg:
-		return a, a.onJobDone(msg)
+		return a, tea.Batch(a.onJobDone(msg), a.toScreens(msg))
+	case pushScreenMsg, replaceScreenMsg, popScreenMsg:
+		return a, a.onScreenMsg(msg)
 	case spinnerTickMsg:
 		return a, a.onSpinner(msg)
 	case refreshTickMsg:
@@ -150,6 +155,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.id == a.flash.id {
 			a.flash.text = ""
 		}
+	default:
+		return a, a.toScreens(msg)
 	}
 	return a, nil
 }
@@ -185,8 +192,10 @@ func (a *App) handleKey(k tea.KeyMsg) tea.Cmd {
 			return a.quit()
 		}
 		return a.outputKey(k)
+	case a.overlay == overlayNone && a.topScreen() != nil:
+		return a.screenKey(a.topScreen(), k)
 	}
-	b, ok := a.c.Keys.Match(keyName(k))
+	b, ok := a.c.Keys.MatchIn(a.screenName(), keyName(k))
 	if !ok {
 		return nil
 	}
@@ -269,6 +278,12 @@ func (a *App) runBinding(b Binding) tea.Cmd {
 		a.overlay, a.help.off = overlayHelp, 0
 	case ActionQuit:
 		return a.quit()
+	case ActionWatch:
+		return a.openWatchOn(ctx)
+	case ActionFailover:
+		return a.openWizardOn(ctx)
+	case ActionInspect:
+		return a.openInspectorOn(ctx)
 	default:
 		if spec := specByAction(b.Action); spec != nil {
 			return a.beginAction(spec, ctx)
@@ -348,7 +363,8 @@ func (a *App) quit() tea.Cmd {
 // keyContext describes the current state for Binding.Disabled.
 func (a *App) keyContext() KeyContext {
 	ctx := KeyContext{Refreshing: a.refreshing(), ReadOnly: a.c.ReadOnly, Filter: a.tree.filter,
-		Marks: len(a.tree.marks), HasOutput: len(a.output.lines) > 0, Available: a.available}
+		Marks: len(a.tree.marks), HasOutput: len(a.output.lines) > 0, Available: a.available,
+		Screen: a.screenName()}
 	if r, ok := a.tree.selected(); ok {
 		ctx.Node, ctx.ID = r.kind, r.id
 		ctx.Expanded = a.tree.expanded(r.id)
@@ -498,6 +514,10 @@ func (a *App) View() string {
 	case overlayOutput:
 		lines = append(lines, a.renderOutput(w, a.bodyH)...)
 	default:
+		if s := a.topScreen(); s != nil {
+			lines = append(lines, a.renderScreen(s, w)...)
+			break
+		}
 		paneH := a.bodyH - a.logH
 		title := "Sites"
 		if a.tree.filter != "" {
@@ -579,6 +599,10 @@ func (a *App) renderFilterInput(w int) string {
 
 // crumbParts is the path of the node under the cursor.
 func (a *App) crumbParts(r treeRow, ok bool) []string {
+	if s := a.topScreen(); s != nil {
+		// A screen is about its own scope, not the row under the cursor.
+		return []string{s.Title()}
+	}
 	if !ok {
 		return nil
 	}

@@ -62,6 +62,9 @@ type Common struct {
 	// ActionTimeout bounds one action (Backend.Exec); 0 means
 	// DefaultActionTimeout.
 	ActionTimeout time.Duration
+	// Start is a Screen command of the grammar to open the console on
+	// ("watch rbd", "inspect rbd/vol1"), as `rbdtui watch rbd` asks.
+	Start []string
 }
 
 // withDefaults fills the zero fields that have a sensible default.

@@ -60,12 +60,12 @@ func (f *footer) renderHints(ctx KeyContext) string {
 	}
 	var items []item
 	for _, b := range f.c.Keys.Bindings() {
-		if !b.Hint || len(b.Keys) == 0 {
+		if !b.Hint || len(b.Keys) == 0 || !b.OnScreen(ctx.Screen) {
 			continue
 		}
 		key, desc := keyLabel(b.Keys[0]), b.Action
 		var text string
-		why := b.DisabledReason(ctx)
+		why := ctx.reason(b)
 		if why != "" && b.Dangerous {
 			// Actions are hinted only where they apply: a cluster
 			// action that cannot run here is noise on this line.

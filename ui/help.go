@@ -34,6 +34,9 @@ func (h *help) lines(ctx KeyContext) []string {
 
 	var nav, acts []string
 	for _, b := range bindings {
+		if !b.OnScreen(ctx.Screen) {
+			continue
+		}
 		keys := keysLabel(b.Keys)
 		if keys == "" {
 			keys = "a …" // reachable through the actions menu
@@ -45,7 +48,7 @@ func (h *help) lines(ctx KeyContext) []string {
 			line += s.Accent.Render(fit(b.Action, 19))
 		}
 		line += s.Text.Render(b.Help)
-		if why := b.DisabledReason(ctx); why != "" {
+		if why := ctx.reason(b); why != "" {
 			if on, ok := strings.CutPrefix(why, "applies to "); ok {
 				why = "on " + strings.SplitN(on, ",", 2)[0]
 			} else {

@@ -28,6 +28,11 @@ const (
 	ActionRefresh  = "refresh"
 	ActionHelp     = "help"
 	ActionQuit     = "quit"
+
+	// Screens opened from the tree.
+	ActionWatch    = "watch"
+	ActionFailover = "failover"
+	ActionInspect  = "inspect-journal"
 )
 
 // NodeKind says what kind of tree node the cursor is on.
@@ -77,6 +82,9 @@ type KeyContext struct {
 	// Available reports whether the build's grammar has a command; nil
 	// means every command is available.
 	Available func(cmd string) bool
+	// Screen is the Name of the screen on top, "" for the tree. Hints and
+	// help show that screen's bindings.
+	Screen string
 }
 
 // Binding ties an action to its keys and its description. Keys are written
@@ -95,6 +103,37 @@ type Binding struct {
 	// it can. The reason is flashed when the key is pressed anyway and
 	// shown in the help overlay.
 	Disabled func(KeyContext) string
+	// Scope is the screen the binding belongs to (ScopeWatch, ...); ""
+	// is the tree, whose navigation bindings the screens share. A key may
+	// be bound once per scope; on a screen, its own binding of a key wins.
+	Scope string
+}
+
+// OnScreen reports whether b is offered on the named screen ("" = tree):
+// the screen's own bindings, and the shared ones it uses.
+func (b Binding) OnScreen(screen string) bool {
+	if screen == "" {
+		return b.Scope == ""
+	}
+	return b.Scope == screen || (b.Scope == "" && sharedActions[b.Action])
+}
+
+// sharedActions are the tree's bindings every screen offers too:
+// navigation, the ways out and the views around the body.
+var sharedActions = map[string]bool{
+	ActionUp: true, ActionDown: true, ActionTop: true, ActionBottom: true,
+	ActionPageUp: true, ActionPageDown: true, ActionExpand: true, ActionCollapse: true,
+	ActionBack: true, ActionPalette: true, ActionLog: true, ActionOutput: true,
+	ActionRefresh: true, ActionHelp: true, ActionQuit: true,
+}
+
+// reason is why b cannot run now, or "". On a screen the tree's reasons
+// (about the row under the cursor) do not apply: the screen decides.
+func (ctx KeyContext) reason(b Binding) string {
+	if ctx.Screen != "" {
+		return ""
+	}
+	return b.DisabledReason(ctx)
 }
 
 // DisabledReason reports why b cannot run in ctx, or "" if it can.
@@ -133,8 +172,12 @@ func DefaultKeyMap() *KeyMap {
 		{Action: ActionRefresh, Keys: []string{"r"}, Help: "refresh all sites now", Hint: true, Disabled: refreshDisabled},
 		{Action: ActionHelp, Keys: []string{"?"}, Help: "toggle this help", Hint: true},
 		{Action: ActionQuit, Keys: []string{"q", "ctrl+c"}, Help: "quit", Hint: true},
+		{Action: ActionWatch, Keys: []string{"w"}, Help: "watch mirroring live on every site (a pool, a group or the marked images)", Hint: true, Disabled: watchDisabled},
+		{Action: ActionFailover, Keys: []string{"F"}, Help: "failover wizard: scope, direction, plan, run, watch", Dangerous: true},
+		{Action: ActionInspect, Keys: []string{"J"}, Help: "inspect the journal step by step (an image with journaling, or its journal)", Disabled: inspectDisabled},
 	}}
 	km.bindings = append(km.bindings, actionBindings()...)
+	km.bindings = append(km.bindings, screenBindings()...)
 	return km
 }
 
@@ -176,6 +219,45 @@ func markDisabled(ctx KeyContext) string {
 	return ""
 }
 
+func watchDisabled(ctx KeyContext) string {
+	if len(ctx.Targets) == 0 {
+		return "nothing is selected"
+	}
+	if ctx.Marks > 0 {
+		for _, t := range ctx.Targets {
+			if t.Kind != NodeImage {
+				return "marks: only images can be watched together, not a " + t.Kind.String()
+			}
+		}
+		return ""
+	}
+	switch ctx.Targets[0].Kind {
+	case NodePool, NodeGroup, NodeImage, NodeJournal:
+		return ""
+	}
+	return "applies to a pool, a group or images, not to a " + ctx.Targets[0].Kind.String()
+}
+
+func inspectDisabled(ctx KeyContext) string {
+	if len(ctx.Targets) != 1 {
+		if len(ctx.Targets) == 0 {
+			return "nothing is selected"
+		}
+		return "inspects one journal at a time; clear the marks"
+	}
+	t := ctx.Targets[0]
+	switch t.Kind {
+	case NodeJournal:
+		return ""
+	case NodeImage:
+		if has, known := hasFeature(t, "journaling"); known && !has {
+			return t.Name + " has no journal (journaling is not enabled)"
+		}
+		return ""
+	}
+	return "applies to an image or its journal, not to a " + t.Kind.String()
+}
+
 func outputDisabled(ctx KeyContext) string {
 	if !ctx.HasOutput {
 		return "no command has printed anything yet"
@@ -209,14 +291,25 @@ func (km *KeyMap) Actions() []string {
 	return names
 }
 
-// Match returns the binding a key press triggers. A space may be written
-// " " (as tea.KeyMsg spells it) or "space" (as configs do).
-func (km *KeyMap) Match(key string) (Binding, bool) {
+// Match returns the binding a key press triggers on the tree. A space may
+// be written " " (as tea.KeyMsg spells it) or "space" (as configs do).
+func (km *KeyMap) Match(key string) (Binding, bool) { return km.MatchIn("", key) }
+
+// MatchIn returns the binding a key press triggers on the named screen:
+// the screen's own binding of the key, else a shared one.
+func (km *KeyMap) MatchIn(screen, key string) (Binding, bool) {
 	if key == " " {
 		key = "space"
 	}
+	if screen != "" {
+		for _, b := range km.bindings {
+			if b.Scope == screen && slices.Contains(b.Keys, key) {
+				return b, true
+			}
+		}
+	}
 	for _, b := range km.bindings {
-		if slices.Contains(b.Keys, key) {
+		if b.OnScreen(screen) && slices.Contains(b.Keys, key) {
 			return b, true
 		}
 	}
@@ -272,10 +365,11 @@ func (km *KeyMap) Rebind(keys map[string][]string) error {
 	owner := map[string]string{}
 	for _, b := range next.bindings {
 		for _, k := range b.Keys {
-			if prev, dup := owner[k]; dup && prev != b.Action {
+			sk := b.Scope + "\x00" + k
+			if prev, dup := owner[sk]; dup && prev != b.Action {
 				return fmt.Errorf("key %q would be bound to both %q and %q", k, prev, b.Action)
 			}
-			owner[k] = b.Action
+			owner[sk] = b.Action
 		}
 	}
 	km.bindings = next.bindings

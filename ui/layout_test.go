@@ -65,7 +65,7 @@ func TestLayoutSweep(t *testing.T) {
 		"menu":        {"j", "enter", "j", "j", "j", "j", "a"},
 		"confirm":     {"j", "enter", "j", "j", "j", "j", "D"},
 		"typed":       {"j", "enter", "j", "j", "j", "j", "X"},
-		"form":        {"j", "enter", "j", "j", "J"},
+		"form":        {"j", "M"},
 		"marks":       {"j", "enter", "j", "space", "space"},
 		"log hidden":  {"L"},
 	}

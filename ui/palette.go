@@ -114,6 +114,13 @@ func (a *App) runPalette() tea.Cmd {
 
 	inv, _ := a.c.Commands.Parse(argv)
 	label := inv.Cmd.Name()
+	if inv.Cmd.Screen != "" {
+		return a.openScreenCommand(inv)
+	}
+	if label == "failover" && wizardWanted(inv) {
+		// `:failover` without a scope is the wizard, which asks for it.
+		return a.openWizardCommand(inv)
+	}
 	if inv.Cmd.Dangerous && !inv.Globals.Yes {
 		// The same guards as the keys: Cancel by default, and the name
 		// typed for what cannot be undone.

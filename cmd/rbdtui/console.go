@@ -33,6 +33,10 @@ func runConsole(ctx context.Context, env *cli.Env) error {
 		return err
 	}
 	c.Backend = backend.New(m, cli.New(version))
+	if env.Inv.Cmd != nil && env.Inv.Cmd.Screen != "" {
+		// `rbdtui watch rbd`: open the console on that screen.
+		c.Start = env.Argv
+	}
 	return ui.Run(c)
 }
 

@@ -57,7 +57,8 @@ func New(version string) *App {
 func (a *App) Unhandled() []string {
 	var out []string
 	for _, c := range a.Grammar.Commands() {
-		if a.handlers[c.Name()] == nil {
+		// Screen commands open the console; they have no handler.
+		if a.handlers[c.Name()] == nil && c.Screen == "" {
 			out = append(out, c.Name())
 		}
 	}

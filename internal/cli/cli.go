@@ -37,6 +37,9 @@ type Env struct {
 	Stdin  io.Reader
 	// IsTerminal reports whether stdin and stdout are a terminal.
 	IsTerminal bool
+	// Argv is the command line as given (without the program name); the
+	// console reads it to open on the screen a Screen command names.
+	Argv []string
 
 	// Progress receives events of long-running commands; nil on the CLI,
 	// where Progressf prints them to stderr instead.
@@ -108,7 +111,7 @@ func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTe
 		fmt.Fprintf(stderr, "rbdtui: %v\n", err)
 		return ExitUsage
 	}
-	env := &Env{Inv: inv, Stdout: stdout, Stderr: stderr, Stdin: stdin, IsTerminal: isTerminal,
+	env := &Env{Inv: inv, Stdout: stdout, Stderr: stderr, Stdin: stdin, IsTerminal: isTerminal, Argv: argv,
 		Out: &Printer{W: stdout, Format: inv.Globals.Format, Pretty: inv.Globals.Pretty}}
 	if env.Out.Format == "" {
 		env.Out.Format = "plain"
@@ -120,7 +123,13 @@ func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTe
 	case inv.Cmd == nil && inv.Globals.Help:
 		a.help(stdout, nil)
 		return ExitOK
-	case inv.Cmd == nil:
+	case inv.Cmd == nil, inv.Cmd != nil && inv.Cmd.Screen != "" && !inv.Globals.Help:
+		if inv.Cmd != nil {
+			// A mistyped spec is reported here, not on a screen.
+			if err := checkScreenArgs(env); err != nil {
+				return a.finish(stderr, err)
+			}
+		}
 		if !isTerminal {
 			fmt.Fprintln(stderr, "rbdtui: the console needs a terminal, and this is not one.\n"+
 				"Run a one-shot command instead, e.g. `rbdtui sites` or `rbdtui help` for the list.")
@@ -329,4 +338,28 @@ func flagUsage(f grammar.Flag) string {
 		s += " <" + arg + ">"
 	}
 	return s
+}
+
+// checkScreenArgs validates the specs a Screen command names (`watch
+// group rbd/app`, `inspect rbd/vol1`) before the console opens on them.
+func checkScreenArgs(env *Env) error {
+	switch env.Inv.Cmd.Name() {
+	case "watch":
+		_, err := env.PoolSpec("pool-spec")
+		return err
+	case "watch group":
+		if _, err := model.ParseImageSpec(env.Inv.Arg("group-spec"), false); err != nil {
+			return Usagef("group-spec: %v", err)
+		}
+	case "watch image":
+		for _, s := range env.Inv.Args["image-spec"] {
+			if _, err := model.ParseImageSpec(s, false); err != nil {
+				return Usagef("%v", err)
+			}
+		}
+	case "inspect":
+		_, err := env.ImageSpec("image-spec")
+		return err
+	}
+	return nil
 }

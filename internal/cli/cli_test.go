@@ -53,6 +53,23 @@ func TestNoTerminal(t *testing.T) {
 	}
 }
 
+// The console's screens are commands too (`rbdtui watch rbd`); they open
+// the console, so they need a terminal just as `rbdtui` does.
+func TestScreenCommandsNeedATerminal(t *testing.T) {
+	for _, argv := range [][]string{{"watch", "rbd"}, {"watch", "group", "rbd/app"}, {"inspect", "rbd/vol1"}} {
+		code, out, errOut := run(t, argv...)
+		if code != cli.ExitUsage || out != "" || !strings.Contains(errOut, "needs a terminal") {
+			t.Errorf("%v without a terminal: %d %q %q", argv, code, out, errOut)
+		}
+	}
+	for _, argv := range [][]string{{"inspect"}, {"inspect", "rbd/"}, {"watch", "a/b/c/d"}, {"watch", "image", "rbd/x@snap"}} {
+		code, _, errOut := run(t, argv...)
+		if code != cli.ExitUsage || strings.Contains(errOut, "terminal") {
+			t.Errorf("%v: want a usage error about the spec, got %d %q", argv, code, errOut)
+		}
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "ceph.conf")

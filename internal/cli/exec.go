@@ -29,6 +29,9 @@ func (a *App) Exec(ctx context.Context, m *site.Manager, argv []string, progress
 	if inv.Cmd.CLIOnly {
 		return model.ExecResult{}, fmt.Errorf("'%s' runs from the shell only", inv.Cmd.Name())
 	}
+	if inv.Cmd.Screen != "" {
+		return model.ExecResult{}, fmt.Errorf("'%s' opens a console screen; it is not a command to run", inv.Cmd.Name())
+	}
 	if inv.Globals.Config != "" || inv.Globals.Conf != "" {
 		return model.ExecResult{}, errors.New("--config and -c/--conf are not available inside the console")
 	}

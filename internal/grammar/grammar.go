@@ -62,6 +62,10 @@ type Command struct {
 	Dangerous bool
 	// CLIOnly commands (the lab) are not offered in the console palette.
 	CLIOnly bool
+	// Screen names the console screen the command opens ("watch",
+	// "inspect"). Typed in the palette it opens that screen; run from the
+	// shell it opens the console on it. It never reaches a handler.
+	Screen string
 	// RBD is the equivalent rbd command, with {arg} placeholders, shown in
 	// help and in the console's command log.
 	RBD string
