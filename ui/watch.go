@@ -739,7 +739,7 @@ func (w *watch) header(c watchCols) string {
 		cells = append(cells, fit("STATUS", c.upd))
 	}
 	if c.spark > 0 {
-		cells = append(cells, fit("LAG TREND", c.spark))
+		cells = append(cells, fit(map[bool]string{true: "LAG TREND", false: "TREND"}[c.spark >= 9], c.spark))
 	}
 	return strings.Join(cells, " ")
 }
