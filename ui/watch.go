@@ -447,10 +447,12 @@ func (w *watch) rowOf(r *model.WatchRow) watchRow {
 			out.rate = humanBytes(uint64(*sec.BytesPerSec)) + "/s"
 		}
 		switch {
-		case sec.ETA != nil:
-			out.eta = shortDur(*sec.ETA)
 		case sec.Lag != nil && *sec.Lag == 0 && secClass == wcReplaying:
 			out.eta = "synced"
+		case sec.ETA != nil && *sec.ETA < time.Second:
+			out.eta = "<1s"
+		case sec.ETA != nil:
+			out.eta = shortDur(*sec.ETA)
 		}
 		if sec.Status != nil {
 			out.updated = sec.Status.LastUpdate
