@@ -536,12 +536,14 @@ func lagText(mode string, c *model.WatchCell) string {
 
 var sparkRunes = []rune("▁▂▃▄▅▆▇█")
 
-// sparkline draws lags scaled to their maximum: a flat ▁ line is no lag.
+// sparkline draws lags scaled to their maximum, or to 8 when that is
+// smaller, so a lag of one entry does not fill the bar: a flat ▁ line is
+// no lag.
 func sparkline(h []int64) string {
 	if len(h) == 0 {
 		return ""
 	}
-	var top int64
+	top := int64(8)
 	for _, v := range h {
 		top = max(top, v)
 	}
