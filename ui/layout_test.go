@@ -68,6 +68,8 @@ func TestLayoutSweep(t *testing.T) {
 		"form":        {"j", "M"},
 		"marks":       {"j", "enter", "j", "space", "space"},
 		"log hidden":  {"L"},
+		"watch":       {"j", "w"},
+		"watch down":  {"G", "k", "k", "w"},
 	}
 	for _, name := range themes.Names() {
 		th, _ := themes.Load(name)
@@ -81,7 +83,7 @@ func TestLayoutSweep(t *testing.T) {
 				want := map[string]bool{
 					"menu": h.a.overlay == overlayMenu, "confirm": h.a.overlay == overlayDialog,
 					"typed": h.a.overlay == overlayDialog, "form": h.a.overlay == overlayDialog,
-					"palette": h.a.palette != nil, "filter": h.a.filterIn != nil, "help": h.a.overlay == overlayHelp,
+					"palette": h.a.palette != nil, "watch": h.a.topScreen() != nil, "watch down": h.a.topScreen() != nil, "filter": h.a.filterIn != nil, "help": h.a.overlay == overlayHelp,
 				}
 				if ok, listed := want[scenario]; listed && !ok {
 					t.Fatalf("keys %v did not reach the %s screen", keys, scenario)
