@@ -60,7 +60,7 @@ func (f *footer) renderHints(ctx KeyContext) string {
 	}
 	var items []item
 	for _, b := range f.c.Keys.Bindings() {
-		if !b.Hint || len(b.Keys) == 0 || !b.OnScreen(ctx.Screen) {
+		if !b.Hint || len(b.Keys) == 0 || !ctx.offers(b) {
 			continue
 		}
 		key, desc := keyLabel(b.Keys[0]), b.Action

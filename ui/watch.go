@@ -257,6 +257,17 @@ func (w *watch) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// Uses says which shared actions the watch does something with, for the
+// hint line and help (see actionUser); expand and collapse are not among
+// them.
+func (w *watch) Uses(action string) bool {
+	switch action {
+	case ActionExpand, ActionCollapse:
+		return false
+	}
+	return true
+}
+
 func (w *watch) Action(b Binding) (tea.Cmd, bool) {
 	switch b.Action {
 	case ActionUp:
