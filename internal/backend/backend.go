@@ -88,7 +88,14 @@ func (b *Backend) ImageDetail(ctx context.Context, name string, spec model.Image
 
 // Exec runs one command of the shared grammar.
 func (b *Backend) Exec(ctx context.Context, argv []string, progress func(model.Progress)) (model.ExecResult, error) {
-	return b.app.Exec(ctx, b.sites, argv, progress)
+	res, err := b.app.Exec(ctx, b.sites, argv, progress)
+	// A command that changes things may have promoted, demoted or enabled
+	// images: the next listing reads their mirror info afresh rather than
+	// from the cache.
+	if inv, perr := b.app.Grammar.Parse(argv); perr == nil && inv.Cmd != nil && inv.Cmd.Dangerous {
+		b.info.Forget()
+	}
+	return res, err
 }
 
 var _ model.GroupLister = (*Backend)(nil)

@@ -67,6 +67,8 @@ func (ic *InfoCache) Images(ctx context.Context, c *site.Conn, pool string) ([]m
 		e.refreshing = true
 	}
 	ic.mu.Unlock()
+	var suspects []string // cached as primary, but the local status no longer says so
+	suspectID := map[string]string{}
 	for id, st := range l.Statuses {
 		for _, ss := range st.SiteStatuses {
 			if ss.MirrorUUID != "" || !ss.Up {
@@ -77,7 +79,25 @@ func (ic *InfoCache) Images(ctx context.Context, c *site.Conn, pool string) ([]m
 				l.Primary[id] = true
 			case ss.State == rbd.MirrorImageStatusStateReplaying, ss.State == rbd.MirrorImageStatusStateSyncing:
 				l.Primary[id] = false
+			case l.Primary[id] && st.Name != "" && len(suspects) < maxSuspects:
+				suspects = append(suspects, st.Name)
+				suspectID[st.Name] = id
 			}
+		}
+	}
+	if len(suspects) > 0 {
+		// A demoted image says "status not found" or "stopped" until the
+		// daemon replays it: ask each such image itself rather than
+		// show it as primary until the cache is MaxAge old.
+		if exact, err := Exact(ctx, c, pool, suspects); err == nil {
+			ic.mu.Lock()
+			for name, img := range exact {
+				if id, ok := suspectID[name]; ok {
+					l.Primary[id] = img.Primary
+					e.primary[id] = img.Primary
+				}
+			}
+			ic.mu.Unlock()
 		}
 	}
 	if stale {
@@ -95,6 +115,19 @@ func (ic *InfoCache) Images(ctx context.Context, c *site.Conn, pool string) ([]m
 	}
 	return l.Images(c.Name(), pool), nil
 }
+
+// Forget drops every cached entry: the next listing of each pool reads the
+// mirror info again. The console calls it after running a command, which
+// may have changed what the cache holds.
+func (ic *InfoCache) Forget() {
+	ic.mu.Lock()
+	defer ic.mu.Unlock()
+	clear(ic.entries)
+}
+
+// maxSuspects bounds the images one listing opens to check a primary flag
+// that its status contradicts (see Images); the rest wait for the next.
+const maxSuspects = 64
 
 func (ic *InfoCache) store(key string, l *PoolListing) {
 	ic.mu.Lock()

@@ -100,9 +100,16 @@ type Poller struct {
 	view    *View
 }
 
+// PollerInfoAge is how old a Poller lets its cached mirror info (mode,
+// primary flag) get. A poller watches transitions, so it is shorter than
+// the console's 30 s: the info listing runs in the background (~0.5 s of
+// cluster reads per 1,000 images) and never delays a refresh, and with it
+// a demotion whose status has not changed yet shows within seconds.
+const PollerInfoAge = 5 * time.Second
+
 // NewPoller watches pool on the given sites.
 func NewPoller(pool string, sites ...*site.Conn) *Poller {
-	return &Poller{sites: sites, pool: pool, MaxSamples: 300, MaxEvents: 1000, Daemons: true, info: NewInfoCache(30 * time.Second),
+	return &Poller{sites: sites, pool: pool, MaxSamples: 300, MaxEvents: 1000, Daemons: true, info: NewInfoCache(PollerInfoAge),
 		poolIDs: map[string]int64{}, last: map[string]model.Image{}, leader: map[string]string{}, down: map[string]time.Time{}, hist: map[string][]Sample{}}
 }
 
