@@ -500,7 +500,14 @@ func cellText(c *model.WatchCell, siteDown bool) (string, level) {
 	}
 	img := model.Image{MirrorState: model.MirrorEnabled, Local: c.Status}
 	h := imageStatus(&img)
-	return h.symbol + " " + h.word, h.level
+	if c.Status == nil || h.level == levelErr {
+		return h.symbol + " " + h.word, h.level
+	}
+	// A non-primary copy carries the symbol of its class in the summary
+	// line, so "■ 2 stopped" there matches "■ up+stopped" in the rows
+	// (the tree's ● for stopped is about primary copies, which rest so).
+	cl := cellClass(c)
+	return watchClassSymbols[cl] + " " + h.word, watchClassLevels[cl]
 }
 
 // cellClass classifies a non-primary copy.

@@ -107,7 +107,7 @@ func TestWatchRowsSummarySparklineTimeline(t *testing.T) {
 		"rbd/vol1":    {"● up+replaying", "0 entries", "synced"},
 		"rbd/vol2":    {"snap 1m25s 45%", "8 MiB/s", "7s ago", "▄▄▄▅▅▆▆██"},
 		"rbd/web-3":   {"✖ split-brain"},
-		"rbd/logs":    {"● up+stopped"},
+		"rbd/logs":    {"■ up+stopped"}, // the summary's stopped symbol
 		"rbd/scratch": {"○ not mirrored", "— absent"},
 	} {
 		l := line(id)
