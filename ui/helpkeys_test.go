@@ -4,6 +4,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rbdtui/rbdtui/model"
+	"github.com/rbdtui/rbdtui/ui/uitest"
 )
 
 // TestEveryHelpKeyDoesWhatItSays presses every key of every binding the
@@ -44,6 +47,24 @@ func TestEveryHelpKeyDoesWhatItSays(t *testing.T) {
 		return func(h *harness) string {
 			if h.cursor() != id {
 				return "cursor on " + h.cursor() + ", want " + id
+			}
+			return ""
+		}
+	}
+	// The inspector's keys are pressed on the inspector, open on vol1.
+	onInspector := func(then func(h *harness)) func(h *harness) {
+		return func(h *harness) {
+			h.f.SetInspectJournal(uitest.InspectJournal{Header: inspectHeader(), Scan: inspectScan()})
+			h.run(h.a.openInspector("site-a", model.ImageSpec{Pool: "rbd", Image: "vol1"}))
+			if then != nil {
+				then(h)
+			}
+		}
+	}
+	inspStepIs := func(want inspStep) func(h *harness) string {
+		return func(h *harness) string {
+			if s, ok := h.a.topScreen().(*inspector); !ok || s.step != want {
+				return "not on step " + stepTitles[want]
 			}
 			return ""
 		}
@@ -128,9 +149,40 @@ func TestEveryHelpKeyDoesWhatItSays(t *testing.T) {
 			return ""
 		}},
 		// The screens are being built (#7); until then their keys say so.
-		ActionWatch:          {at("site-a/rbd"), flashes("not in this build yet")},
-		ActionFailover:       {at("site-a/rbd"), flashes("not in this build yet")},
-		ActionInspect:        {at("site-a/rbd/vol1#journal"), flashes("not in this build yet")},
+		ActionWatch:    {at("site-a/rbd"), flashes("not in this build yet")},
+		ActionFailover: {at("site-a/rbd"), flashes("not in this build yet")},
+		ActionInspect: {at("site-a/rbd/vol1#journal"), func(h *harness) string {
+			if s, ok := h.a.topScreen().(*inspector); !ok || s.spec.Image != "vol1" {
+				return "the inspector did not open on vol1 (flash: " + h.a.flash.text + ")"
+			}
+			return ""
+		}},
+		ActionInspectNext: {onInspector(nil), inspStepIs(stepClients)},
+		ActionInspectPrev: {onInspector(nil), inspStepIs(stepTransfer)},
+		ActionInspectFilter: {onInspector(nil), func(h *harness) string {
+			if s := ins(h); s.step != stepEntries || s.filter != 1 {
+				return "no type filter on the entries"
+			}
+			return ""
+		}},
+		ActionInspectDetail: {onInspector(func(h *harness) { h.do(ActionInspectFilter) }), func(h *harness) string {
+			if s := ins(h); !s.showDetail || s.detail == nil {
+				return "no entry detail"
+			}
+			return ""
+		}},
+		ActionInspectExport: {onInspector(nil), func(h *harness) string {
+			if s := ins(h); s.form == nil || s.form.importing {
+				return "no export form"
+			}
+			return ""
+		}},
+		ActionInspectImport: {onInspector(nil), func(h *harness) string {
+			if s := ins(h); s.form == nil || !s.form.importing {
+				return "no import form"
+			}
+			return ""
+		}},
 		"promote":            {at("site-b/rbd/vol1"), asks},
 		"force-promote":      {at("site-b/rbd/vol1"), asks},
 		"demote":             {at("site-a/rbd/vol1"), asks},
@@ -169,6 +221,12 @@ func TestEveryHelpKeyDoesWhatItSays(t *testing.T) {
 	help.init()
 	help.do(ActionHelp)
 	helpView := help.view()
+	// Screen bindings are listed by the help of their screen.
+	inspHelp := newHarness(t, fullLab(), withCommands, func(c *Common) { c.Keys = km; c.Width, c.Height = 250, 80 })
+	inspHelp.init()
+	onInspector(nil)(inspHelp)
+	inspHelp.do(ActionHelp)
+	helpOn := map[string]string{"": helpView, ScopeInspector: inspHelp.view()}
 
 	for _, b := range km.Bindings() {
 		tc, ok := cases[b.Action]
@@ -176,7 +234,7 @@ func TestEveryHelpKeyDoesWhatItSays(t *testing.T) {
 			t.Errorf("binding %q has no case in this test", b.Action)
 			continue
 		}
-		if !strings.Contains(helpView, b.Help) {
+		if hv, ok := helpOn[b.Scope]; !ok || !strings.Contains(hv, b.Help) {
 			t.Errorf("help does not list %q", b.Help)
 		}
 		for _, k := range b.Keys {

@@ -32,6 +32,8 @@ type Fixture struct {
 	errs   map[string]error
 	delays map[string]time.Duration
 	calls  map[string]int
+	// inspect is the journal inspector's state (inspect.go).
+	inspect *inspectState
 }
 
 var (
