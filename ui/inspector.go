@@ -94,6 +94,7 @@ type inspector struct {
 	// scan.Entries (nil: every entry).
 	filter int // 0 = every type, else scan.Types[filter-1]
 	view   []int32
+	buf    []int32 // view's storage, kept while every type shows
 	cur    int
 	off    int
 	page   int // rows shown last frame, for page moves
@@ -464,16 +465,12 @@ func (s *inspector) setFilter(f int) {
 	keep := s.selected()
 	s.filter = f
 	if f == 0 {
-		s.view = s.view[:0]
 		s.view = nil
 		s.cur = max(keep, 0)
 		return
 	}
 	name := s.scan.Types[f-1]
-	buf := s.view[:0]
-	if buf == nil {
-		buf = make([]int32, 0, 1024)
-	}
+	buf := s.buf[:0]
 	s.cur = 0
 	for i := range s.scan.Entries {
 		if s.scan.Entries[i].Type == name {
@@ -483,7 +480,7 @@ func (s *inspector) setFilter(f int) {
 			buf = append(buf, int32(i))
 		}
 	}
-	s.view = buf
+	s.view, s.buf = buf, buf
 }
 
 func (s *inspector) loadDetail() tea.Cmd {
