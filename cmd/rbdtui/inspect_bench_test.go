@@ -44,9 +44,10 @@ func BenchmarkInspectorLab100k(b *testing.B) {
 		}
 	}
 	rbd("create", "--size", "256M", "--image-feature", "layering,exclusive-lock,journaling", "rbd/"+name)
-	b.Cleanup(func() { _ = exec.Command("rbd", "-c", a.Conf, "--id", "admin", "rm", "--no-progress", "rbd/"+name).Run() })
-	cfg, err := labtest.Config(b, st), error(nil)
-	m := site.NewManager(cfg)
+	b.Cleanup(func() {
+		_ = exec.Command("rbd", "-c", a.Conf, "--id", "admin", "rm", "--no-progress", "rbd/"+name).Run()
+	})
+	m := site.NewManager(labtest.Config(b, st))
 	b.Cleanup(m.Close)
 	ctx := context.Background()
 	c, err := m.Site(lab.SiteA)
