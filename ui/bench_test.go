@@ -172,3 +172,52 @@ func BenchmarkWatchKeystroke(b *testing.B) {
 		}
 	}
 }
+
+// inspectorOn100k opens the inspector on a 100,000-entry journal (the
+// fixture's, shaped like a real one) on its entries step.
+func inspectorOn100k(b *testing.B) (*harness, *inspector) {
+	f := fullLab()
+	hdr := model.JournalHeader{Site: "site-a", Pool: "rbd", Image: "vol1", ID: "1a2b3c", Spec: "rbd/1a2b3c", Order: 24, ObjectSize: 16 << 20,
+		SplayWidth: 4, DataPool: "rbd", ObjectPrefix: "journal_data.2.1a2b3c.", Clients: []model.JournalClientInfo{{ID: ""}}}
+	f.SetInspectJournal(uitest.InspectJournal{Header: hdr, Scan: uitest.BigScan(100_000)})
+	h := newHarness(b, f, withCommands, func(c *Common) { c.Width, c.Height = 160, 48 })
+	h.init()
+	h.run(h.a.openInspector("site-a", model.ImageSpec{Pool: "rbd", Image: "vol1"}))
+	s := h.a.topScreen().(*inspector)
+	if s.scan == nil || len(s.scan.Entries) != 100_000 {
+		b.Fatal("the 100k journal did not load")
+	}
+	s.step = stepEntries
+	_ = h.a.View()
+	return h, s
+}
+
+// BenchmarkInspectorKeys100k is one key in the entry list of a
+// 100,000-entry journal: Update and the frame that follows.
+func BenchmarkInspectorKeys100k(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		keys []string // pressed in turn, one per iteration
+	}{
+		{"down", []string{"j", "k"}},
+		{"pgdown", []string{"pgdown", "pgup"}},
+		{"end", []string{"G", "g"}},
+		{"filter", []string{"t"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			h, _ := inspectorOn100k(b)
+			msgs := make([]tea.KeyMsg, len(tc.keys))
+			for i, k := range tc.keys {
+				msgs[i] = keyMsg(k)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			i := 0
+			for b.Loop() {
+				h.a.Update(msgs[i%len(msgs)])
+				_ = h.a.View()
+				i++
+			}
+		})
+	}
+}

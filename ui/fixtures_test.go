@@ -104,9 +104,11 @@ func testRegistry() *grammar.Registry {
 		&grammar.Command{Path: []string{"consistency-group", "attach"}, Args: []grammar.Arg{img, grp}, Dangerous: true},
 		&grammar.Command{Path: []string{"consistency-group", "detach"}, Args: []grammar.Arg{img}, Dangerous: true},
 		&grammar.Command{Path: []string{"consistency-group", "checkpoint"}, Args: []grammar.Arg{grp}, Dangerous: true},
-		&grammar.Command{Path: []string{"journal", "export"}, Args: []grammar.Arg{jr, {Name: "path"}}},
-		&grammar.Command{Path: []string{"journal", "import"}, Args: []grammar.Arg{{Name: "path"}, jr}, Dangerous: true},
+		&grammar.Command{Path: []string{"journal", "export"}, Args: []grammar.Arg{jr, {Name: "path"}}, RBD: "rbd journal export {journal-spec} {path}"},
+		&grammar.Command{Path: []string{"journal", "import"}, Args: []grammar.Arg{{Name: "path"}, jr}, Dangerous: true, RBD: "rbd journal import {path} {journal-spec}"},
 		&grammar.Command{Path: []string{"journal", "reset"}, Args: []grammar.Arg{jr}, Dangerous: true},
+		&grammar.Command{Path: []string{"inspect"}, Screen: "inspect", Args: []grammar.Arg{{Name: "image-spec"}},
+			Summary: "inspect an image's journal step by step", RBD: "rbd journal info/status/inspect --verbose --image {image-spec}"},
 		&grammar.Command{Path: []string{"journal", "client", "disconnect"}, Args: []grammar.Arg{jr}, Flags: []grammar.Flag{{Name: "client-id", Kind: grammar.String}}, Dangerous: true},
 	)
 	return r

@@ -3,6 +3,8 @@ package ui
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +79,29 @@ func TestGolden(t *testing.T) {
 		{name: "watch_80x24", w: 80, h: 24, fixture: watchLab, steps: []step{openWatch}},
 		{name: "watch_160x48", w: 160, h: 48, fixture: watchLab, steps: []step{openWatch}},
 		{name: "watch_site_down_160x48", w: 160, h: 48, fixture: watchLabSiteBDown, steps: []step{openWatch}},
+	}
+	// The journal inspector, each step at both sizes.
+	openInsp := step{keys: append(append([]string{":"}, strings.Split("inspect rbd/vol1", "")...), "enter"), wait: "entries in 12"}
+	clean := func() *uitest.Fixture { return inspectLab(inspectScan()) }
+	corrupt := func() *uitest.Fixture { return inspectLab(corruptScan()) }
+	for _, sz := range [][2]int{{80, 24}, {160, 48}} {
+		for _, ic := range []struct {
+			name    string
+			fixture func() *uitest.Fixture
+			steps   []step
+		}{
+			{"inspect_header", clean, nil},
+			{"inspect_clients", clean, []step{{keys: []string{"tab"}, wait: "is 31 entries"}}},
+			{"inspect_scan_clean", clean, []step{{keys: []string{"tab", "tab"}, wait: "clean"}}},
+			{"inspect_scan_findings", corrupt, []step{{keys: []string{"tab", "tab"}, wait: "crc-mismatch"}}},
+			{"inspect_entries_filter", clean, []step{{keys: []string{"tab", "tab", "tab", "t"}, wait: "Type: AioWrite"}}},
+			{"inspect_entry_detail", corrupt, []step{{keys: []string{"tab", "tab", "tab", "enter"}, wait: "Entry tid"}}},
+			{"inspect_export", clean, []step{{keys: []string{"e"}, wait: "Export to file"}}},
+			{"inspect_import_confirm", clean, []step{{keys: []string{"i", "enter"}, wait: "Cancel"}}},
+		} {
+			cases = append(cases, goldenCase{name: fmt.Sprintf("%s_%dx%d", ic.name, sz[0], sz[1]), w: sz[0], h: sz[1],
+				fixture: ic.fixture, steps: append([]step{openInsp}, ic.steps...)})
+		}
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rbdtui/rbdtui/model"
+	"github.com/rbdtui/rbdtui/ui/uitest"
 )
 
 // TestEveryHelpKeyDoesWhatItSays presses every key of every binding the
@@ -48,6 +51,24 @@ func TestEveryHelpKeyDoesWhatItSays(t *testing.T) {
 		return func(h *harness) string {
 			if h.cursor() != id {
 				return "cursor on " + h.cursor() + ", want " + id
+			}
+			return ""
+		}
+	}
+	// The inspector's keys are pressed on the inspector, open on vol1.
+	onInspector := func(then func(h *harness)) func(h *harness) {
+		return func(h *harness) {
+			h.f.SetInspectJournal(uitest.InspectJournal{Header: inspectHeader(), Scan: inspectScan()})
+			h.run(h.a.openInspector("site-a", model.ImageSpec{Pool: "rbd", Image: "vol1"}))
+			if then != nil {
+				then(h)
+			}
+		}
+	}
+	inspStepIs := func(want inspStep) func(h *harness) string {
+		return func(h *harness) string {
+			if s, ok := h.a.topScreen().(*inspector); !ok || s.step != want {
+				return "not on step " + stepTitles[want]
 			}
 			return ""
 		}
@@ -162,8 +183,39 @@ func TestEveryHelpKeyDoesWhatItSays(t *testing.T) {
 			return ""
 		}},
 		// The screens are being built (#7); until then their keys say so.
-		ActionFailover:       {at("site-a/rbd"), flashes("not in this build yet")},
-		ActionInspect:        {at("site-a/rbd/vol1#journal"), flashes("not in this build yet")},
+		ActionFailover: {at("site-a/rbd"), flashes("not in this build yet")},
+		ActionInspect: {at("site-a/rbd/vol1#journal"), func(h *harness) string {
+			if s, ok := h.a.topScreen().(*inspector); !ok || s.spec.Image != "vol1" {
+				return "the inspector did not open on vol1 (flash: " + h.a.flash.text + ")"
+			}
+			return ""
+		}},
+		ActionInspectNext: {onInspector(nil), inspStepIs(stepClients)},
+		ActionInspectPrev: {onInspector(nil), inspStepIs(stepTransfer)},
+		ActionInspectFilter: {onInspector(nil), func(h *harness) string {
+			if s := ins(h); s.step != stepEntries || s.filter != 1 {
+				return "no type filter on the entries"
+			}
+			return ""
+		}},
+		ActionInspectDetail: {onInspector(func(h *harness) { h.do(ActionInspectFilter) }), func(h *harness) string {
+			if s := ins(h); !s.showDetail || s.detail == nil {
+				return "no entry detail"
+			}
+			return ""
+		}},
+		ActionInspectExport: {onInspector(nil), func(h *harness) string {
+			if s := ins(h); s.form == nil || s.form.importing {
+				return "no export form"
+			}
+			return ""
+		}},
+		ActionInspectImport: {onInspector(nil), func(h *harness) string {
+			if s := ins(h); s.form == nil || !s.form.importing {
+				return "no import form"
+			}
+			return ""
+		}},
 		"promote":            {at("site-b/rbd/vol1"), asks},
 		"force-promote":      {at("site-b/rbd/vol1"), asks},
 		"demote":             {at("site-a/rbd/vol1"), asks},
@@ -199,7 +251,7 @@ func TestEveryHelpKeyDoesWhatItSays(t *testing.T) {
 	}
 
 	// Each screen's help lists its own bindings; openers reach them.
-	openers := map[string]func(h *harness){"": func(*harness) {}, ScopeWatch: onWatch}
+	openers := map[string]func(h *harness){"": func(*harness) {}, ScopeWatch: onWatch, ScopeInspector: onInspector(nil)}
 	helpViews := map[string]string{}
 	helpOf := func(scope string) string {
 		if v, ok := helpViews[scope]; ok {

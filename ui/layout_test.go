@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/rbdtui/rbdtui/model"
 	"github.com/rbdtui/rbdtui/themes"
+	"github.com/rbdtui/rbdtui/ui/uitest"
 )
 
 // checkFrame asserts the layout invariants: no line wider than the terminal,
@@ -71,12 +73,27 @@ func TestLayoutSweep(t *testing.T) {
 		"watch":       {"j", "w"},
 		"watch down":  {"G", "k", "k", "w"},
 	}
+	// The journal inspector (a corrupt journal, so every part shows), on
+	// each step, with an entry's detail and the import confirmation.
+	f.SetInspectJournal(uitest.InspectJournal{Header: inspectHeader(), Scan: corruptScan(),
+		Imports: map[string]model.ImportCheck{"/tmp/vol1.journal": {Entries: 40, Tags: []uint64{2}, JournalID: "other"}}})
+	inspect := append([]string{":"}, strings.Split("inspect rbd/vol1", "")...)
+	inspect = append(inspect, "enter")
+	for name, keys := range map[string][]string{
+		"inspector header":  nil,
+		"inspector clients": {"tab"},
+		"inspector scan":    {"tab", "tab"},
+		"inspector entries": {"tab", "tab", "tab", "t", "enter"},
+		"inspector import":  {"i", "enter"},
+	} {
+		scenarios[name] = append(slices.Clone(inspect), keys...)
+	}
 	for _, name := range themes.Names() {
 		th, _ := themes.Load(name)
 		styles := NewStyles(th)
 		for scenario, keys := range scenarios {
 			t.Run(name+"/"+scenario, func(t *testing.T) {
-				ro := !strings.Contains("menu confirm typed form", scenario)
+				ro := !strings.Contains("menu confirm typed form", scenario) && scenario != "inspector import"
 				h := newHarness(t, f, withCommands, func(c *Common) { c.Styles = styles; c.Refresh = 30e9; c.ReadOnly = ro })
 				h.init()
 				h.press(keys...)
@@ -84,6 +101,10 @@ func TestLayoutSweep(t *testing.T) {
 					"menu": h.a.overlay == overlayMenu, "confirm": h.a.overlay == overlayDialog,
 					"typed": h.a.overlay == overlayDialog, "form": h.a.overlay == overlayDialog,
 					"palette": h.a.palette != nil, "watch": h.a.topScreen() != nil, "watch down": h.a.topScreen() != nil, "filter": h.a.filterIn != nil, "help": h.a.overlay == overlayHelp,
+				}
+				if strings.HasPrefix(scenario, "inspector") {
+					s, ok := h.a.topScreen().(*inspector)
+					want[scenario] = ok && (scenario != "inspector import" || (s.form != nil && s.form.confirm))
 				}
 				if ok, listed := want[scenario]; listed && !ok {
 					t.Fatalf("keys %v did not reach the %s screen", keys, scenario)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rbdtui/rbdtui/internal/grammar"
 	"github.com/rbdtui/rbdtui/internal/journal"
@@ -347,6 +348,19 @@ func runJournalExport(ctx context.Context, env *Env) error {
 		opt.Written = func(r journal.Replayed) {
 			if ev, err := journal.DecodeEvent(r.Data); err == nil {
 				fmt.Fprintf(vw, "Entry: tag_id=%d, commit_tid=%d\n%s", r.TagTID, r.CommitTID, prettyFields(ev.DumpFields()))
+			}
+		}
+	}
+	if env.Progress != nil {
+		// The console's job shows how far the export is: every 1,024
+		// entries written (and the last) is one progress event.
+		verbose, n, start := opt.Written, int64(0), time.Now()
+		opt.Written = func(r journal.Replayed) {
+			if verbose != nil {
+				verbose(r)
+			}
+			if n++; n%1024 == 0 {
+				env.Progressf(model.Progress{Step: "export", Object: j.Spec.String(), Done: n, Elapsed: time.Since(start), Message: fmt.Sprintf("%d entries written", n)})
 			}
 		}
 	}

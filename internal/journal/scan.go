@@ -90,6 +90,8 @@ type ScanResult struct {
 	Objects  int       `json:"objects"`
 	Bytes    int64     `json:"bytes"`
 	Findings []Finding `json:"findings"`
+	// objects are the objects read, for Inspect's index.
+	objects map[uint64]*Object
 }
 
 // Faulty reports whether any finding is an error (inspect exits non-zero).
@@ -159,6 +161,7 @@ func (j *Journal) Scan(ctx context.Context, opt ScanOptions) (*ScanResult, error
 		return nil, err
 	}
 	res.Bytes = bytes.Load()
+	res.objects = objs
 	var all []located
 	for _, n := range nums {
 		o := objs[n]

@@ -113,24 +113,49 @@ func (j *Journal) Status(ctx context.Context) (*Status, error) {
 		}
 		st.Tags = append(st.Tags, ts)
 	}
+	m := measure(h, objs, len(entries), func(i int) (uint64, uint64, int) {
+		return entries[i].TagTID, entries[i].EntryTID, entries[i].Size()
+	})
+	st.Objects, st.Bytes = m.objects, m.bytes
+	st.TrimmableObjects, st.TrimmableBytes = m.trimObjects, m.trimBytes
+	st.Clients = m.clients
+	return st, nil
+}
+
+// measured is what measure finds: sizes, what trimming could free now,
+// and each client's lag and what it pins.
+type measured struct {
+	objects     int
+	bytes       int64
+	trimObjects int
+	trimBytes   int64
+	clients     []ClientStatus
+}
+
+// measure sizes the loaded objects and each client's lag over n entries in
+// replay order; entry(i) gives the i-th entry's tag, entry tid and size.
+func measure(h *Header, objs map[uint64]*Object, n int, entry func(i int) (tag, entryTID uint64, size int)) measured {
+	var m measured
 	setBytes := map[uint64]int64{}
 	setObjects := map[uint64]int{}
 	for n, o := range objs {
 		if o.Exists {
-			st.Objects++
-			st.Bytes += int64(len(o.Data))
+			m.objects++
+			m.bytes += int64(len(o.Data))
 			setBytes[n/h.W()] += int64(len(o.Data))
 			setObjects[n/h.W()]++
 		}
 	}
 	// Index of each entry in replay order, for lag.
-	at := make(map[[2]uint64]int, len(entries))
-	suffix := make([]int64, len(entries)+1)
-	for i := len(entries) - 1; i >= 0; i-- {
-		suffix[i] = suffix[i+1] + int64(entries[i].Size())
+	at := make(map[[2]uint64]int, n)
+	suffix := make([]int64, n+1)
+	for i := n - 1; i >= 0; i-- {
+		_, _, size := entry(i)
+		suffix[i] = suffix[i+1] + int64(size)
 	}
-	for i, e := range entries {
-		at[[2]uint64{e.TagTID, e.EntryTID}] = i
+	for i := 0; i < n; i++ {
+		tag, tid, _ := entry(i)
+		at[[2]uint64{tag, tid}] = i
 	}
 	needSet := func(c *Client) uint64 {
 		if len(c.Commit) == 0 {
@@ -156,7 +181,7 @@ func (j *Journal) Status(ctx context.Context) (*Status, error) {
 			trimTo = min64(trimTo, needSet(c))
 		}
 	}
-	st.TrimmableObjects, st.TrimmableBytes = sumSets(h.MinimumSet, trimTo)
+	m.trimObjects, m.trimBytes = sumSets(h.MinimumSet, trimTo)
 	for _, c := range h.Clients {
 		cs := ClientStatus{ID: c.ID, State: c.StateName(), Commit: c.Commit, Disconnected: c.State == ClientDisconnected, CommitSet: needSet(c)}
 		if cs.Commit == nil {
@@ -169,10 +194,10 @@ func (j *Journal) Status(ctx context.Context) (*Status, error) {
 		} else {
 			cs.MetaError = err.Error()
 		}
-		cs.LagEntries, cs.LagBytes = len(entries), suffix[0]
+		cs.LagEntries, cs.LagBytes = n, suffix[0]
 		if len(c.Commit) > 0 {
 			if i, ok := at[[2]uint64{c.Commit[0].TagTID, c.Commit[0].EntryTID}]; ok {
-				cs.LagEntries, cs.LagBytes = len(entries)-i-1, suffix[i+1]
+				cs.LagEntries, cs.LagBytes = n-i-1, suffix[i+1]
 			}
 		}
 		if !cs.Disconnected {
@@ -190,9 +215,9 @@ func (j *Journal) Status(ctx context.Context) (*Status, error) {
 				cs.PinnedObjects, cs.PinnedBytes = sumSets(lo, others)
 			}
 		}
-		st.Clients = append(st.Clients, cs)
+		m.clients = append(m.clients, cs)
 	}
-	return st, nil
+	return m
 }
 
 // Hexdump renders bytes as `hexdump -C` does, which is how rbd's JSON

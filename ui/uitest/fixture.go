@@ -33,6 +33,8 @@ type Fixture struct {
 	delays map[string]time.Duration
 	calls  map[string]int
 	watch  watchState // see watch.go
+	// inspect is the journal inspector's state (inspect.go).
+	inspect *inspectState
 }
 
 var (
