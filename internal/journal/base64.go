@@ -6,10 +6,12 @@ import (
 )
 
 // Export spends most of its CPU time on base64 (the whole journal, 4/3 of
-// its size). This encoder turns each 12 bits of input into two output
-// characters with one table lookup and writes 8 characters per 6 input
-// bytes with a single store; it produces exactly what
-// base64.StdEncoding does (checked by TestBase64 and its fuzz target).
+// its size). On CPUs with AVX-512 VBMI whole 48-byte blocks go through the
+// vector encoder (base64_amd64.s, about ten times faster); the rest, and
+// everything elsewhere, through this one, which turns each 12 bits of
+// input into two output characters with one table lookup and writes 8
+// characters per 6 input bytes with a single store. Both produce exactly
+// what base64.StdEncoding does (checked by TestBase64 and its fuzz target).
 
 const b64alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -32,7 +34,9 @@ func appendBase64(dst, src []byte) []byte {
 	}
 	dst = dst[:start+n]
 	out := dst[start:]
-	i, o := 0, 0
+	// The vector encoder, where the CPU has one, takes whole blocks.
+	i := encodeBlocks(out, src)
+	o := i / 3 * 4
 	// 8 input bytes readable: encode the first 6 into 8 characters.
 	for ; i+8 <= len(src); i, o = i+6, o+8 {
 		v := binary.BigEndian.Uint64(src[i:])

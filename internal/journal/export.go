@@ -172,6 +172,11 @@ func writeExport(ctx context.Context, w io.Writer, journalID string, h *Header, 
 				p := formatChunk(buf, jb.entries, h, opt)
 				p.entries = jb.entries
 				jb.out <- p
+				// The writer was just readied onto this P; without a
+				// yield it waits for preemption while this worker
+				// formats on, since the other P is mostly held by
+				// readers blocked in librados (cgo).
+				runtime.Gosched()
 			}
 		}()
 	}

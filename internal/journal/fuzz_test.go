@@ -124,13 +124,31 @@ func FuzzBase64(f *testing.F) {
 }
 
 func TestBase64(t *testing.T) {
-	buf := make([]byte, 300)
+	// Lengths across several vector blocks (48 bytes in, 64 out) and
+	// their edges, from unaligned starts, into a buffer with room to spare.
+	buf := make([]byte, 1100)
 	for i := range buf {
 		buf[i] = byte(i*7 + i>>3)
 	}
-	for n := 0; n <= len(buf); n++ {
-		if got, want := string(appendBase64(nil, buf[:n])), base64.StdEncoding.EncodeToString(buf[:n]); got != want {
-			t.Fatalf("len %d: %q, want %q", n, got, want)
+	for start := 0; start < 3; start++ {
+		for n := 0; start+n <= len(buf); n++ {
+			src := buf[start : start+n]
+			dst := make([]byte, 1, 2000)
+			if got, want := string(appendBase64(dst, src)[1:]), base64.StdEncoding.EncodeToString(src); got != want {
+				t.Fatalf("start %d len %d: %q, want %q (vector encoder: %v)", start, n, got, want, haveVectorBase64())
+			}
 		}
+	}
+}
+
+func BenchmarkBase64(b *testing.B) {
+	src := make([]byte, 4140)
+	for i := range src {
+		src[i] = byte(i * 13)
+	}
+	dst := make([]byte, 0, 8192)
+	b.SetBytes(int64(len(src)))
+	for i := 0; i < b.N; i++ {
+		dst = appendBase64(dst[:0], src)
 	}
 }

@@ -289,39 +289,11 @@ func (j *Journal) ReadObjects(ctx context.Context, nums []uint64, parse bool, fn
 // already running are always waited for: an abandoned librados call must
 // not outlive the connection (site.Call drops it on cancellation).
 func (j *Journal) readObjects(ctx context.Context, stop <-chan struct{}, nums []uint64, parse bool, fn func(*Object)) {
-	par := 8
-	ch := make(chan uint64)
-	var wg sync.WaitGroup
 	// Each read stays bounded by the site's timeout, but cancelling ctx
 	// only stops new reads: site.Call abandons a cancelled call and drops
 	// the connection, and librados would then read into a destroyed
 	// io context.
-	readCtx := context.WithoutCancel(ctx)
-	for i := 0; i < par && i < len(nums); i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := range ch {
-				o := j.readObject(readCtx, n)
-				if parse && o.Exists {
-					o.Entries, o.Fault = ParseObject(o.Data)
-				}
-				fn(o)
-			}
-		}()
-	}
-dispatch:
-	for _, n := range nums {
-		select {
-		case ch <- n:
-		case <-ctx.Done():
-			break dispatch
-		case <-stop:
-			break dispatch
-		}
-	}
-	close(ch)
-	wg.Wait()
+	j.readStriped(ctx, stop, nums, func(int, int) bool { return true }, parse, func(_ int, o *Object) { fn(o) })
 }
 
 // loadAsync starts reading and parsing objects in the order given (replay
@@ -363,46 +335,31 @@ func (j *Journal) loadAsync(ctx context.Context, nums []uint64, window int) (get
 	unhook := context.AfterFunc(ctx, stop)
 	var firstErr error
 	done := make(chan struct{})
-	ch := make(chan int)
-	go func() {
-		defer close(ch)
-		for next := 0; next < len(nums); next++ {
-			mu.Lock()
-			for !stopped && untaken >= window && next > need {
-				cond.Wait()
-			}
-			if stopped {
-				mu.Unlock()
-				return
-			}
-			untaken++
-			mu.Unlock()
-			ch <- next
+	// admit runs in reading order, a set at a time: it holds the next set
+	// back while window objects are read but not taken, unless the
+	// consumer already waits for one of its objects or a later one.
+	admit := func(next, n int) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for !stopped && untaken >= window && next > need {
+			cond.Wait()
 		}
-	}()
-	readCtx := context.WithoutCancel(ctx) // see readObjects
-	var wg sync.WaitGroup
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range ch {
-				o := j.readObject(readCtx, nums[i])
-				if o.Exists {
-					o.Entries, o.Fault = ParseObject(o.Data)
-				}
-				mu.Lock()
-				if o.Err != nil && firstErr == nil {
-					firstErr = o.Err
-				}
-				slots[i].o = o
-				mu.Unlock()
-				close(slots[i].ready)
-			}
-		}()
+		if stopped {
+			return false
+		}
+		untaken += n
+		return true
 	}
 	go func() {
-		wg.Wait()
+		j.readStriped(ctx, stopCh, nums, admit, true, func(i int, o *Object) {
+			mu.Lock()
+			if o.Err != nil && firstErr == nil {
+				firstErr = o.Err
+			}
+			slots[i].o = o
+			mu.Unlock()
+			close(slots[i].ready)
+		})
 		unhook()
 		close(done)
 	}()
