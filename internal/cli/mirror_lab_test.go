@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"github.com/rbdtui/rbdtui/internal/site"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -307,7 +308,7 @@ func writeImage(t *testing.T, s *lab.SiteState, pool, name string, data []byte) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Shutdown()
+	defer site.Release(conn)
 	io, err := conn.OpenIOContext(pool)
 	if err != nil {
 		t.Fatal(err)
@@ -332,7 +333,7 @@ func readImage(t *testing.T, s *lab.SiteState, pool, name string, n int) []byte 
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Shutdown()
+	defer site.Release(conn)
 	io, err := conn.OpenIOContext(pool)
 	if err != nil {
 		t.Fatal(err)
