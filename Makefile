@@ -69,7 +69,8 @@ test: build fmt vet
 	exit $$rc
 
 # Drills: the consistency-group crash-consistency trials (a site frozen
-# mid-workload, forced group failover with rollback; ~5 minutes a trial).
+# mid-workload, forced group failover with rollback), three longer trials;
+# make test runs two short ones.
 drill: build
 	@trap './$(BIN) lab down --dir $(LAB_DIR)' EXIT; \
 	./$(BIN) lab up --dir $(LAB_DIR); \

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -34,22 +33,29 @@ func consistent(a, b, c uint64) bool { return a >= b && b >= c && c+1 >= a }
 // to one moment of the workload. The heads before the rollback are checked
 // too, to show the inconsistency the rollback prevents (when the trial
 // provoked one).
+//
+// `make test` runs two short trials (about 1.5 minutes each, most of it
+// rebuilding the lab); `make drill` (RBDTUI_DRILL=1) runs three longer
+// ones. RBDTUI_CG_TRIALS sets the number of trials.
 func TestForcedFailoverIsCrashConsistent(t *testing.T) {
-	// Each trial freezes a whole site and rebuilds the lab (about 5 minutes),
-	// and tearing down connections to the frozen site has aborted the test
-	// process inside librados once: it runs in `make drill`, not in every
-	// `make test`.
-	if os.Getenv("RBDTUI_DRILL") == "" {
-		t.Skip("crash-consistency drill: run `make drill` (RBDTUI_DRILL=1); see the note above")
-	}
 	// A run that died with site-a frozen must not leave it so.
-	freeze(t, labtest.Require(t).Site(lab.SiteA), syscall.SIGCONT)
-	trials := 3
+	labtest.Require(t)
+	if testing.Short() {
+		t.Skip("freezes a lab site and rebuilds the lab after each trial")
+	}
+	p := trialParams{trials: 2, run: time.Second, jitter: 1200 * time.Millisecond, keep: 3}
+	if os.Getenv("RBDTUI_DRILL") != "" {
+		p = trialParams{trials: 3, run: 3 * time.Second, jitter: 3 * time.Second, keep: 4}
+	}
 	if s := os.Getenv("RBDTUI_CG_TRIALS"); s != "" {
-		trials, _ = strconv.Atoi(s)
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			t.Fatalf("RBDTUI_CG_TRIALS=%q: want a number of trials, 1 or more", s)
+		}
+		p.trials = n
 	}
 	provoked, passed := 0, 0
-	for i := 1; i <= trials; i++ {
+	for i := 1; i <= p.trials; i++ {
 		t.Run(fmt.Sprintf("trial-%d", i), func(t *testing.T) {
 			// Each trial leaves a lab behind that is not fit for the next:
 			// split-brained members, and site-b's rbd-mirror blocklisted
@@ -57,10 +63,14 @@ func TestForcedFailoverIsCrashConsistent(t *testing.T) {
 			// on the frozen site (Pacific's rbd-mirror has no timeout for
 			// remote ops, ceph/ceph PR #51540; it did not always recover).
 			// So the lab is rebuilt after every trial.
-			t.Cleanup(func() { rebuildLab(t) })
+			start := time.Now()
+			t.Cleanup(func() {
+				rebuildLab(t)
+				t.Logf("trial took %s, lab rebuild included", time.Since(start).Round(time.Second))
+			})
 			f := newFixture(t)
 			f.waitSiteA(t)
-			if crashTrial(t, f, uint64(i)) {
+			if crashTrial(t, f, uint64(i), p) {
 				provoked++
 			}
 			if !t.Failed() {
@@ -68,21 +78,27 @@ func TestForcedFailoverIsCrashConsistent(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("%d of %d trial(s) passed", passed, trials)
+	t.Logf("%d of %d trial(s) passed", passed, p.trials)
 	if provoked == 0 {
-		t.Logf("in %d trial(s) the heads on site-b happened to be consistent even without the rollback: no inconsistency was provoked", trials)
+		t.Logf("in %d trial(s) the heads on site-b happened to be consistent even without the rollback: no inconsistency was provoked", p.trials)
 	} else {
-		t.Logf("without the rollback, %d of %d trial(s) left site-b's members inconsistent", provoked, trials)
+		t.Logf("without the rollback, %d of %d trial(s) left site-b's members inconsistent", provoked, p.trials)
 	}
+}
+
+// trialParams shape the crash trials: how many, how long the workload runs
+// before the first consistency point is awaited, the random extra run time
+// before the freeze, and how many checkpoints are kept.
+type trialParams struct {
+	trials      int
+	run, jitter time.Duration
+	keep        int
 }
 
 // rebuildLab stops the lab's daemons (by recorded PID) and builds it again
 // in the same directory.
 func rebuildLab(t testing.TB) {
 	dir := labtest.Dir()
-	if st, err := lab.Load(dir); err == nil {
-		freeze(t, st.Site(lab.SiteA), syscall.SIGCONT)
-	}
 	if err := lab.Down(dir, nil); err != nil {
 		t.Fatalf("lab down: %v", err)
 	}
@@ -91,24 +107,15 @@ func rebuildLab(t testing.TB) {
 	}
 }
 
-func freeze(t testing.TB, s *lab.SiteState, sig syscall.Signal) {
-	for _, pid := range []int{s.PIDs.OSD, s.PIDs.RBDMirror, s.PIDs.Mgr, s.PIDs.Mon} {
-		if err := syscall.Kill(pid, sig); err != nil {
-			t.Errorf("signal %v to pid %d: %v", sig, pid, err)
-		}
-	}
-}
-
 // crashTrial runs one trial; it reports whether the heads were inconsistent
 // before the rollback.
-func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
+func crashTrial(t *testing.T, f *fixture, seed uint64, p trialParams) bool {
 	ctx := context.Background()
 	group := uniq("cc")
 	names := []string{group + "-a", group + "-b", group + "-c"}
 	spec := cgroup.Spec{Pool: lab.Pool, Group: group}
-	ioA, ioB := ioctx(t, f.adminA), ioctx(t, f.adminB)
-	defer ioB.Destroy()
-	createImages(t, ioA, 4<<20, names...)
+	ioB := f.adminB.IO
+	createImages(t, f.adminA.IO, 4<<20, names...)
 	if _, err := cgroup.Create(ctx, f.m, f.a, spec, model.GroupJournal{}); err != nil {
 		t.Fatal(err)
 	}
@@ -122,21 +129,19 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 	// The workload, as the admin on site-a, on a connection of its own:
 	// after the thaw, a client that asks for its exclusive locks while it
 	// is still stuck breaks them and blocklists it.
-	wconn, err := f.st.Site(lab.SiteA).AdminConn()
+	w, err := labtest.OpenAdmin(f.st.Site(lab.SiteA), lab.Pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wio := ioctx(t, wconn)
 	var stop atomic.Bool
 	var written atomic.Uint64
 	var wg sync.WaitGroup
 	imgs := make([]*rbd.Image, len(names))
 	for i, n := range names {
-		img, err := rbd.OpenImage(wio, n, rbd.NoSnapshot)
-		if err != nil {
+		if imgs[i], err = w.Open(n, false); err != nil {
+			w.Close()
 			t.Fatal(err)
 		}
-		imgs[i] = img
 	}
 	wg.Add(1)
 	go func() {
@@ -167,14 +172,14 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 	go func() {
 		defer cpWG.Done()
 		for cpCtx.Err() == nil {
-			if _, err := cgroup.Checkpoint(cpCtx, f.m, f.a, spec, 4, time.Now()); err == nil {
+			if _, err := cgroup.Checkpoint(cpCtx, f.m, f.a, spec, p.keep, time.Now()); err == nil {
 				cps.Add(1)
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
 	}()
 	r := rand.New(rand.NewPCG(seed, uint64(time.Now().UnixNano())))
-	time.Sleep(2 * time.Second)
+	time.Sleep(p.run)
 	// A consistency point must have reached every member on site-b, or a
 	// forced failover rightly refuses (that refusal has its own check).
 	waitFor(t, "a consistency point on every member of site-b", 60*time.Second, func() (bool, string) {
@@ -189,43 +194,43 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 		}
 		return false, "none yet"
 	})
-	time.Sleep(time.Duration(500+r.IntN(2500)) * time.Millisecond)
+	time.Sleep(300*time.Millisecond + time.Duration(r.Int64N(int64(p.jitter))))
 
 	cpCancel()
 	cpWG.Wait()
 	// Site-a is lost, mid-run of the workload.
 	sa := f.st.Site(lab.SiteA)
-	freeze(t, sa, syscall.SIGSTOP)
-	frozenAt := time.Now()
-	thawed := false
-	thaw := func() {
-		if !thawed {
-			thawed = true
-			freeze(t, sa, syscall.SIGCONT)
-		}
+	if err := sa.Freeze(); err != nil {
+		t.Fatalf("freeze site-a: %v", err)
 	}
+	frozenAt := time.Now()
 	t.Cleanup(func() {
-		thaw()
+		// Thaw re-peers the OSD, so the workload's stuck writes finish
+		// (or fail) and it can stop.
+		tctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if err := sa.Thaw(tctx); err != nil {
+			t.Errorf("thaw site-a: %v", err)
+		}
 		stop.Store(true)
 		done := make(chan struct{})
 		go func() { wg.Wait(); close(done) }()
 		select {
 		case <-done:
-			for _, img := range imgs {
-				img.Close()
-			}
-			wio.Destroy()
-			wconn.Shutdown()
+			w.Close()
 		case <-time.After(60 * time.Second):
-			t.Logf("the workload did not end within 60s after site-a was thawed")
+			// Its images cannot be closed under a running write, and
+			// its connection must not be shut down (nor finalized)
+			// under open images: keep it all.
+			w.Abandon()
+			t.Logf("the workload did not end within 60s after site-a was thawed; its connection is left open")
 		}
-		ioA.Destroy()
 	})
 	t.Logf("site-a frozen after %d workload rounds and %d checkpoints", written.Load(), cps.Load())
 	// Let site-b's rbd-mirror apply what it had fetched.
 	time.Sleep(3 * time.Second)
 
-	a, b, c := seq(t, ioB, names[0]), seq(t, ioB, names[1]), seq(t, ioB, names[2])
+	a, b, c := seq(t, f.adminB, names[0]), seq(t, f.adminB, names[1]), seq(t, f.adminB, names[2])
 	inconsistent := !consistent(a, b, c)
 	t.Logf("site-b heads before rollback: A=%d B=%d C=%d (%s)", a, b, c, map[bool]string{true: "INCONSISTENT: the rollback is needed", false: "consistent by chance"}[inconsistent])
 
@@ -253,7 +258,7 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 		t.Errorf("the operator was not shown the dry run's plan: %+v", shown)
 	}
 	checkPrimary(t, ioB, names, true)
-	a2, b2, c2 := seq(t, ioB, names[0]), seq(t, ioB, names[1]), seq(t, ioB, names[2])
+	a2, b2, c2 := seq(t, f.adminB, names[0]), seq(t, f.adminB, names[1]), seq(t, f.adminB, names[2])
 	t.Logf("site-b after forced failover with rollback: A=%d B=%d C=%d", a2, b2, c2)
 	if !consistent(a2, b2, c2) {
 		t.Fatalf("members on site-b are not from one moment of the workload: A=%d B=%d C=%d", a2, b2, c2)
@@ -264,43 +269,15 @@ func crashTrial(t *testing.T, f *fixture, seed uint64) bool {
 	return inconsistent
 }
 
-// waitSiteA waits until site-a serves I/O again after a freeze: an OSD that
-// was stopped for a while takes some seconds to serve, and an engine call
-// abandoned on a timeout meanwhile resets its connection.
-//
-// After a SIGSTOP of its mon and OSD together, the lab's single OSD keeps a
-// PG "laggy" (its read lease lapsed) with ops blocked until it re-peers;
-// marking the OSD down makes it re-peer at once (the daemon keeps running
-// and memstore keeps its data).
+// waitSiteA waits until site-a serves I/O: every PG active+clean and not
+// laggy, and the console user answered. After a freeze, lab.SiteState.Thaw
+// has already marked the OSD down so that it re-peers (a memstore OSD
+// stopped with its mon keeps PGs "laggy", ops blocked, until it does).
 func (f *fixture) waitSiteA(t testing.TB) {
-	mon := func(cmd string, v any) error {
-		out, _, err := f.adminA.MonCommand([]byte(cmd))
-		if err != nil || v == nil {
-			return err
-		}
-		return json.Unmarshal(out, v)
-	}
-	type osdDump struct {
-		OSDs []struct {
-			Up     int `json:"up"`
-			UpFrom int `json:"up_from"`
-		} `json:"osds"`
-	}
-	var before osdDump
-	if err := mon(`{"prefix":"osd dump","format":"json"}`, &before); err != nil || len(before.OSDs) == 0 {
-		t.Fatalf("site-a osd dump: %v", err)
-	}
-	// Laggy PGs may show up only a while after the thaw: re-peer always.
-	if err := mon(`{"prefix":"osd down","ids":["0"]}`, nil); err != nil {
-		t.Fatalf("site-a osd down: %v", err)
-	}
-	waitFor(t, "site-a's OSD to re-peer and serve again", 2*time.Minute, func() (bool, string) {
-		var d osdDump
-		if err := mon(`{"prefix":"osd dump","format":"json"}`, &d); err != nil {
+	waitFor(t, "site-a's PGs to be active+clean", 2*time.Minute, func() (bool, string) {
+		out, _, err := f.adminA.Conn.MonCommand([]byte(`{"prefix":"status","format":"json"}`))
+		if err != nil {
 			return false, err.Error()
-		}
-		if len(d.OSDs) == 0 || d.OSDs[0].Up != 1 || d.OSDs[0].UpFrom <= before.OSDs[0].UpFrom {
-			return false, "osd.0 not back up yet"
 		}
 		var st struct {
 			PGMap struct {
@@ -309,7 +286,7 @@ func (f *fixture) waitSiteA(t testing.TB) {
 				} `json:"pgs_by_state"`
 			} `json:"pgmap"`
 		}
-		if err := mon(`{"prefix":"status","format":"json"}`, &st); err != nil {
+		if err := json.Unmarshal(out, &st); err != nil {
 			return false, err.Error()
 		}
 		for _, s := range st.PGMap.ByState {

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,8 +24,8 @@ type fixture struct {
 	st     *lab.State
 	m      *site.Manager
 	a, b   *site.Conn
-	adminA *rados.Conn
-	adminB *rados.Conn
+	adminA *labtest.Admin
+	adminB *labtest.Admin
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -41,29 +40,10 @@ func newFixture(t *testing.T) *fixture {
 	if f.b, err = f.m.Site(lab.SiteB); err != nil {
 		t.Fatal(err)
 	}
-	if f.adminA, err = st.Site(lab.SiteA).AdminConn(); err != nil {
-		t.Fatal(err)
-	}
-	if f.adminB, err = st.Site(lab.SiteB).AdminConn(); err != nil {
-		t.Fatal(err)
-	}
-	// Registered first, so it runs after every test's own cleanup.
-	t.Cleanup(f.close)
+	// Registered before the test's own cleanups, so they run after them.
+	f.adminA = labtest.NewAdmin(t, st.Site(lab.SiteA))
+	f.adminB = labtest.NewAdmin(t, st.Site(lab.SiteB))
 	return f
-}
-
-func (f *fixture) close() {
-	f.adminA.Shutdown()
-	f.adminB.Shutdown()
-}
-
-func ioctx(t testing.TB, c *rados.Conn) *rados.IOContext {
-	t.Helper()
-	io, err := c.OpenIOContext(lab.Pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return io
 }
 
 func uniq(prefix string) string { return fmt.Sprintf("%s%d", prefix, time.Now().UnixNano()%1e9) }
@@ -87,8 +67,7 @@ func waitFor(t testing.TB, what string, timeout time.Duration, cond func() (bool
 // replaying waits until every image is non-primary and replaying on site-b
 // with nothing behind.
 func (f *fixture) waitReplaying(t testing.TB, names []string, timeout time.Duration) {
-	io := ioctx(t, f.adminB)
-	defer io.Destroy()
+	io := f.adminB.IO
 	waitFor(t, "members replaying on site-b", timeout, func() (bool, string) {
 		for _, n := range names {
 			img, err := rbd.OpenImageReadOnly(io, n, rbd.NoSnapshot)
@@ -123,47 +102,11 @@ func createImages(t testing.TB, io *rados.IOContext, size uint64, names ...strin
 	}
 }
 
-func writeAt(t testing.TB, io *rados.IOContext, name string, off int64, data []byte) {
-	t.Helper()
-	img, err := rbd.OpenImage(io, name, rbd.NoSnapshot)
-	if err != nil {
-		t.Fatalf("open %s: %v", name, err)
-	}
-	defer img.Close()
-	if _, err := img.WriteAt(data, off); err != nil {
-		t.Fatalf("write %s: %v", name, err)
-	}
-	if err := img.Flush(); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func readAll(t testing.TB, io *rados.IOContext, name string) []byte {
-	t.Helper()
-	img, err := rbd.OpenImageReadOnly(io, name, rbd.NoSnapshot)
-	if err != nil {
-		t.Fatalf("open %s: %v", name, err)
-	}
-	defer img.Close()
-	size, err := img.GetSize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf := make([]byte, size)
-	if _, err := img.ReadAt(buf, 0); err != nil {
-		t.Fatalf("read %s: %v", name, err)
-	}
-	return buf
-}
-
 // cleanup removes a group and its images on both sites, whatever their
 // state, as the admin.
 func (f *fixture) cleanup(t testing.TB, group string, names []string) {
-	for _, c := range []*rados.Conn{f.adminA, f.adminB} {
-		io, err := c.OpenIOContext(lab.Pool)
-		if err != nil {
-			continue
-		}
+	for _, ad := range []*labtest.Admin{f.adminA, f.adminB} {
+		io := ad.IO
 		for _, n := range names {
 			if img, err := rbd.OpenImage(io, n, rbd.NoSnapshot); err == nil {
 				_ = rbd.GroupImageRemove(io, group, io, n)
@@ -179,7 +122,6 @@ func (f *fixture) cleanup(t testing.TB, group string, names []string) {
 		}
 		_ = rbd.GroupRemove(io, group)
 		_ = rbd.RemovePoolMetadata(io, "rbdtui.cgroup."+group)
-		io.Destroy()
 	}
 }
 
@@ -202,9 +144,7 @@ func TestPlannedFailoverAndFailbackKeepEveryByte(t *testing.T) {
 	group := uniq("pf")
 	names := []string{group + "-a", group + "-b", group + "-c"}
 	t.Cleanup(func() { f.cleanup(t, group, names) })
-	ioA, ioB := ioctx(t, f.adminA), ioctx(t, f.adminB)
-	defer ioA.Destroy()
-	defer ioB.Destroy()
+	ioA, ioB := f.adminA.IO, f.adminB.IO
 	const size = 8 << 20
 	createImages(t, ioA, size, names...)
 	want := map[string][]byte{}
@@ -212,7 +152,7 @@ func TestPlannedFailoverAndFailbackKeepEveryByte(t *testing.T) {
 		want[n] = make([]byte, size)
 		// Before journaling (copied by the initial sync) ...
 		p := pattern(uint64(i), 1<<20)
-		writeAt(t, ioA, n, 0, p)
+		f.adminA.WriteAt(t, n, 0, p)
 		copy(want[n], p)
 	}
 	spec := cgroup.Spec{Pool: lab.Pool, Group: group}
@@ -229,7 +169,7 @@ func TestPlannedFailoverAndFailbackKeepEveryByte(t *testing.T) {
 	for i, n := range names {
 		for k, off := range []int64{3 << 20, 5<<20 + 4096, size - 65536} {
 			p := pattern(uint64(100+10*i+k), 65536)
-			writeAt(t, ioA, n, off, p)
+			f.adminA.WriteAt(t, n, off, p)
 			copy(want[n][off:], p)
 		}
 	}
@@ -241,7 +181,7 @@ func TestPlannedFailoverAndFailbackKeepEveryByte(t *testing.T) {
 	checkPrimary(t, ioB, names, true)
 	checkPrimary(t, ioA, names, false)
 	for _, n := range names {
-		if got := readAll(t, ioB, n); !bytes.Equal(got, want[n]) {
+		if got := f.adminB.ReadAll(t, n); !bytes.Equal(got, want[n]) {
 			t.Fatalf("%s on site-b differs from what was written on site-a (first difference at %d)", n, firstDiff(got, want[n]))
 		}
 	}
@@ -268,7 +208,7 @@ func TestPlannedFailoverAndFailbackKeepEveryByte(t *testing.T) {
 	for i, n := range names {
 		p := pattern(uint64(200+i), 131072)
 		off := int64(1<<20 + 8192*i)
-		writeAt(t, ioB, n, off, p)
+		f.adminB.WriteAt(t, n, off, p)
 		copy(want[n][off:], p)
 	}
 	if err := cgroup.Failover(ctx, f.m, f.b, f.a, spec, cgroup.Options{}, nil); err != nil {
@@ -276,7 +216,7 @@ func TestPlannedFailoverAndFailbackKeepEveryByte(t *testing.T) {
 	}
 	checkPrimary(t, ioA, names, true)
 	for _, n := range names {
-		if got := readAll(t, ioA, n); !bytes.Equal(got, want[n]) {
+		if got := f.adminA.ReadAll(t, n); !bytes.Equal(got, want[n]) {
 			t.Fatalf("%s on site-a after failback differs from what was written (first difference at %d)", n, firstDiff(got, want[n]))
 		}
 	}
@@ -328,18 +268,7 @@ func firstDiff(a, b []byte) int {
 }
 
 // seq reads the workload's sequence number from the start of an image.
-func seq(t testing.TB, io *rados.IOContext, name string) uint64 {
+func seq(t testing.TB, ad *labtest.Admin, name string) uint64 {
 	t.Helper()
-	img, err := rbd.OpenImageReadOnly(io, name, rbd.NoSnapshot)
-	if err != nil {
-		t.Fatalf("open %s: %v", name, err)
-	}
-	defer img.Close()
-	buf := make([]byte, 8)
-	if _, err := img.ReadAt(buf, 0); err != nil {
-		t.Fatal(err)
-	}
-	return binary.LittleEndian.Uint64(buf)
+	return binary.LittleEndian.Uint64(ad.ReadAt(t, name, 0, 8))
 }
-
-var _ = sync.Mutex{}

@@ -68,7 +68,7 @@ func benchPool(b *testing.B, st *lab.State) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer conn.Shutdown()
+	defer site.Release(conn)
 	io, err := conn.OpenIOContext(pool)
 	if err != nil {
 		b.Fatal(err)

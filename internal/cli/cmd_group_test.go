@@ -3,6 +3,7 @@ package cli_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/rbdtui/rbdtui/internal/site"
 	"os/exec"
 	"strings"
 	"testing"
@@ -52,7 +53,7 @@ func TestConsistencyGroupCommands(t *testing.T) {
 		}
 		_ = rbd.GroupRemove(io, g)
 		io.Destroy()
-		conn.Shutdown()
+		site.Release(conn)
 	})
 	cfg := st.ConfigPath()
 	cg := func(args ...string) (int, string, string) {

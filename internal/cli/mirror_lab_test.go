@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ceph/go-ceph/rbd"
 	"github.com/rbdtui/rbdtui/internal/cli"
 	"github.com/rbdtui/rbdtui/internal/lab"
 	"github.com/rbdtui/rbdtui/internal/labtest"
@@ -303,51 +302,25 @@ const drillSize = 4 << 20
 
 func writeImage(t *testing.T, s *lab.SiteState, pool, name string, data []byte) {
 	t.Helper()
-	conn, err := s.AdminConn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Shutdown()
-	io, err := conn.OpenIOContext(pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer io.Destroy()
-	img, err := rbd.OpenImage(io, name, rbd.NoSnapshot)
-	if err != nil {
-		t.Fatalf("%s: open %s/%s: %v", s.Name, pool, name, err)
-	}
-	defer img.Close()
-	if _, err := img.WriteAt(data, 0); err != nil {
-		t.Fatalf("%s: write %s: %v", s.Name, name, err)
-	}
-	if err := img.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	ad := adminOn(t, s, pool)
+	defer ad.Close()
+	ad.WriteAt(t, name, 0, data)
 }
 
 func readImage(t *testing.T, s *lab.SiteState, pool, name string, n int) []byte {
 	t.Helper()
-	conn, err := s.AdminConn()
+	ad := adminOn(t, s, pool)
+	defer ad.Close()
+	return ad.ReadAt(t, name, 0, n)
+}
+
+func adminOn(t *testing.T, s *lab.SiteState, pool string) *labtest.Admin {
+	t.Helper()
+	ad, err := labtest.OpenAdmin(s, pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Shutdown()
-	io, err := conn.OpenIOContext(pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer io.Destroy()
-	img, err := rbd.OpenImageReadOnly(io, name, rbd.NoSnapshot)
-	if err != nil {
-		t.Fatalf("%s: open %s/%s: %v", s.Name, pool, name, err)
-	}
-	defer img.Close()
-	buf := make([]byte, n)
-	if _, err := img.ReadAt(buf, 0); err != nil {
-		t.Fatalf("%s: read %s: %v", s.Name, name, err)
-	}
-	return buf
+	return ad
 }
 
 func sameBytes(t *testing.T, what string, got, want []byte) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/rbdtui/rbdtui/internal/site"
 	"os"
 	"path/filepath"
 	"slices"
@@ -130,7 +131,7 @@ func TestMain(m *testing.M) {
 	}
 	if adminConns.conn != nil {
 		adminConns.io.Destroy()
-		adminConns.conn.Shutdown()
+		site.Release(adminConns.conn)
 	}
 	os.Exit(code)
 }

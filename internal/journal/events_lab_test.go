@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/rbdtui/rbdtui/internal/site"
 	"os"
 	"sort"
 	"strings"
@@ -37,7 +38,7 @@ func adminIO(t testing.TB, l *labEnv) *rados.IOContext {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(conn.Shutdown)
+	t.Cleanup(func() { site.Release(conn) })
 	io, err := conn.OpenIOContext("rbd")
 	if err != nil {
 		t.Fatal(err)

@@ -231,34 +231,11 @@ func (s JournalSettings) Split() (creation, metadata map[string]string, err erro
 // not change.
 func withOwnConnection(ctx context.Context, c *site.Conn, opts map[string]string, fn func(*rados.Conn) error) error {
 	_, err := site.Call(ctx, c, "connect with journal settings", func() (struct{}, error) {
-		sc := c.Config()
-		cluster := sc.Cluster
-		if cluster == "" {
-			cluster = "ceph"
-		}
-		conn, err := rados.NewConnWithClusterAndUser(cluster, sc.ClientName())
+		conn, err := c.DialWith(opts)
 		if err != nil {
 			return struct{}{}, err
 		}
-		defer conn.Shutdown()
-		if err := conn.ReadConfigFile(sc.Conf); err != nil {
-			return struct{}{}, err
-		}
-		all := map[string]string{"log_to_stderr": "false", "err_to_stderr": "false"}
-		if sc.Keyring != "" {
-			all["keyring"] = sc.Keyring
-		}
-		for k, v := range opts {
-			all[k] = v
-		}
-		for k, v := range all {
-			if err := conn.SetConfigOption(k, v); err != nil {
-				return struct{}{}, fmt.Errorf("set %s=%s: %w", k, v, err)
-			}
-		}
-		if err := conn.Connect(); err != nil {
-			return struct{}{}, err
-		}
+		defer site.Release(conn)
 		return struct{}{}, fn(conn)
 	})
 	return err

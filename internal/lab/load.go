@@ -9,6 +9,8 @@ import (
 
 	"github.com/ceph/go-ceph/rados"
 	"github.com/ceph/go-ceph/rbd"
+	"github.com/rbdtui/rbdtui/internal/config"
+	"github.com/rbdtui/rbdtui/internal/site"
 )
 
 // LoadOptions bound the write workload of `rbdtui lab load`.
@@ -32,26 +34,12 @@ type LoadResult struct {
 }
 
 // AdminConn opens a librados connection as client.admin to a lab site.
+// Shut it down with site.Release (after closing what was opened on it), so
+// that it is created and shut down under the process-wide lifecycle lock
+// like every other connection.
 func (s *SiteState) AdminConn() (*rados.Conn, error) {
-	conn, err := rados.NewConnWithClusterAndUser("ceph", AdminClient)
-	if err != nil {
-		return nil, err
-	}
-	if err := conn.ReadConfigFile(s.Conf); err != nil {
-		conn.Shutdown()
-		return nil, err
-	}
-	for k, v := range map[string]string{"keyring": s.Keyring(AdminClient), "client_mount_timeout": "10", "rados_osd_op_timeout": "30", "rados_mon_op_timeout": "10", "log_to_stderr": "false", "err_to_stderr": "false"} {
-		if err := conn.SetConfigOption(k, v); err != nil {
-			conn.Shutdown()
-			return nil, err
-		}
-	}
-	if err := conn.Connect(); err != nil {
-		conn.Shutdown()
-		return nil, fmt.Errorf("connect to %s as %s: %w", s.Name, AdminClient, err)
-	}
-	return conn, nil
+	sc := config.Site{Name: s.Name, Conf: s.Conf, Client: AdminClient, Keyring: s.Keyring(AdminClient)}
+	return site.Dial(sc, 10*time.Second, map[string]string{"rados_osd_op_timeout": "30"})
 }
 
 // RunLoad writes random blocks to the site's primary mirrored images, creating
@@ -84,7 +72,7 @@ func RunLoad(ctx context.Context, st *State, o LoadOptions) (*LoadResult, error)
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Shutdown()
+	defer site.Release(conn)
 	ioctx, err := conn.OpenIOContext(o.Pool)
 	if err != nil {
 		return nil, fmt.Errorf("%s: pool %s: %w", o.Site, o.Pool, err)

@@ -122,6 +122,9 @@ mon pg warn min per osd = 0
 mon max pg per osd = 1000
 osd max object name len = 256
 osd max object namespace len = 64
+# Thaw marks the OSD down to make it re-peer after a freeze; by default an
+# OSD marked down more than 5 times in 10 minutes shuts itself down.
+osd max markdown count = 1000
 
 [client]
 # Several clients of one user run at once (console, tests, rbd CLI):

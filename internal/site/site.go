@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,21 +70,28 @@ type Conn struct {
 	timeout time.Duration
 
 	mu         sync.Mutex
-	conn       *rados.Conn
-	ioctx      map[string]*rados.IOContext
-	connecting chan struct{} // closed when the running connect attempt ends
+	gen        *generation // the current connection; nil until connected
+	connecting chan struct{}
 	lastErr    error
-	// calls counts the calls running on the current connection: a dropped
-	// connection is shut down only after its abandoned calls have ended
-	// (through the op timeouts), because librados aborts or crashes when a
-	// call runs on a connection being shut down.
-	calls *sync.WaitGroup
+	// calls counts the calls running on this site, whichever connection
+	// their handles came from: a dropped connection is torn down only
+	// when no call runs (see retire), because librados crashes when an io
+	// context or connection is destroyed under a call still using it.
+	calls int
+	idle  *sync.Cond // on mu; broadcast when calls drops to zero
 }
 
-// lifecycle serialises creating (not connecting) and shutting down librados
-// connections:
-// rados_create2 crashed (SIGSEGV) while another connection of the process
-// was shutting down.
+// generation is one librados connection of a site and the io contexts
+// opened on it.
+type generation struct {
+	conn  *rados.Conn
+	ioctx map[string]*rados.IOContext
+}
+
+// lifecycle serialises creating and shutting down librados connections
+// across the whole process (rados_create2 crashed with SIGSEGV while another
+// connection was shutting down). Every connection of the process goes
+// through Dial and Release, the lab's and the tests' included.
 var lifecycle sync.Mutex
 
 // Name is the site's configured name.
@@ -103,12 +111,21 @@ func (c *Conn) WithTimeout(ctx context.Context) (context.Context, context.Cancel
 
 // Rados returns a connected librados handle, connecting first if needed.
 func (c *Conn) Rados(ctx context.Context) (*rados.Conn, error) {
+	g, err := c.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return g.conn, nil
+}
+
+// current returns the current generation, connecting first if needed.
+func (c *Conn) current(ctx context.Context) (*generation, error) {
 	for {
 		c.mu.Lock()
-		if c.conn != nil {
-			conn := c.conn
+		if c.gen != nil {
+			g := c.gen
 			c.mu.Unlock()
-			return conn, nil
+			return g, nil
 		}
 		wait := c.connecting
 		if wait == nil {
@@ -120,10 +137,10 @@ func (c *Conn) Rados(ctx context.Context) (*rados.Conn, error) {
 		select {
 		case <-wait:
 			c.mu.Lock()
-			conn, err := c.conn, c.lastErr
+			g, err := c.gen, c.lastErr
 			c.mu.Unlock()
-			if conn != nil {
-				return conn, nil
+			if g != nil {
+				return g, nil
 			}
 			return nil, err
 		case <-ctx.Done():
@@ -137,9 +154,10 @@ func (c *Conn) Rados(ctx context.Context) (*rados.Conn, error) {
 func (c *Conn) connect(done chan struct{}) {
 	conn, err := c.dial()
 	c.mu.Lock()
-	c.conn, c.lastErr, c.connecting = conn, err, nil
-	c.ioctx = map[string]*rados.IOContext{}
-	c.calls = &sync.WaitGroup{}
+	c.gen, c.lastErr, c.connecting = nil, err, nil
+	if err == nil {
+		c.gen = &generation{conn: conn, ioctx: map[string]*rados.IOContext{}}
+	}
 	c.mu.Unlock()
 	close(done)
 }
@@ -147,34 +165,44 @@ func (c *Conn) connect(done chan struct{}) {
 // DialWith opens a separate connection to the site with extra client
 // options set before it connects, for the few librbd settings that are read
 // only from the client's configuration (a new journal's layout is one). The
-// caller shuts it down.
+// caller shuts it down with Release.
 func (c *Conn) DialWith(extra map[string]string) (*rados.Conn, error) { return c.dialWith(extra) }
 
 func (c *Conn) dial() (*rados.Conn, error) { return c.dialWith(nil) }
 
-// Release shuts down a connection from DialWith.
-func Release(conn *rados.Conn) {
-	lifecycle.Lock()
-	defer lifecycle.Unlock()
-	conn.Shutdown()
+func (c *Conn) dialWith(extra map[string]string) (*rados.Conn, error) {
+	conn, err := Dial(c.cfg, c.timeout, extra)
+	if err != nil {
+		var se *Error
+		if errors.As(err, &se) {
+			return nil, err
+		}
+		return nil, &Error{Site: c.cfg.Name, Op: "connect as " + c.cfg.ClientName(), Err: err}
+	}
+	return conn, nil
 }
 
-func (c *Conn) dialWith(extra map[string]string) (*rados.Conn, error) {
-	cluster := c.cfg.Cluster
+// Dial opens a librados connection to a site as its configured client,
+// with the op timeouts and quiet logging every connection of rbdtui has,
+// plus extra client options. Release shuts it down. A connection that
+// fails is released here, never left to go-ceph's finalizer (see
+// releaseUnconnected).
+func Dial(sc config.Site, timeout time.Duration, extra map[string]string) (*rados.Conn, error) {
+	cluster := sc.Cluster
 	if cluster == "" {
 		cluster = "ceph"
 	}
 	lifecycle.Lock()
-	conn, err := rados.NewConnWithClusterAndUser(cluster, c.cfg.ClientName())
+	conn, err := rados.NewConnWithClusterAndUser(cluster, sc.ClientName())
 	lifecycle.Unlock()
 	if err != nil {
-		return nil, &Error{Site: c.cfg.Name, Op: "create client " + c.cfg.ClientName(), Err: err}
+		return nil, &Error{Site: sc.Name, Op: "create client " + sc.ClientName(), Err: err}
 	}
-	if err := conn.ReadConfigFile(c.cfg.Conf); err != nil {
-		conn.Shutdown()
-		return nil, &Error{Site: c.cfg.Name, Op: "read ceph.conf " + c.cfg.Conf, Err: errors.New(Words(err))}
+	if err := conn.ReadConfigFile(sc.Conf); err != nil {
+		releaseUnconnected(conn)
+		return nil, &Error{Site: sc.Name, Op: "read ceph.conf " + sc.Conf, Err: errors.New(Words(err))}
 	}
-	secs := strconv.Itoa(int((c.timeout + time.Second - 1) / time.Second))
+	secs := strconv.Itoa(int((timeout + time.Second - 1) / time.Second))
 	opts := [][2]string{
 		{"client_mount_timeout", secs},
 		{"rados_mon_op_timeout", secs},
@@ -184,93 +212,129 @@ func (c *Conn) dialWith(extra map[string]string) (*rados.Conn, error) {
 		{"log_to_stderr", "false"},
 		{"err_to_stderr", "false"},
 	}
-	if c.cfg.Keyring != "" {
-		opts = append(opts, [2]string{"keyring", c.cfg.Keyring})
+	if sc.Keyring != "" {
+		opts = append(opts, [2]string{"keyring", sc.Keyring})
 	}
 	for k, v := range extra {
 		opts = append(opts, [2]string{k, v})
 	}
 	for _, o := range opts {
 		if err := conn.SetConfigOption(o[0], o[1]); err != nil {
-			conn.Shutdown()
-			return nil, &Error{Site: c.cfg.Name, Op: "set " + o[0], Err: err}
+			releaseUnconnected(conn)
+			return nil, &Error{Site: sc.Name, Op: "set " + o[0], Err: err}
 		}
 	}
 	if err := conn.Connect(); err != nil {
 		mon, _ := conn.GetConfigOption("mon_host")
-		conn.Shutdown()
+		releaseUnconnected(conn)
 		if mon == "" {
-			mon = "the monitors"
+			mon = "the monitors in " + sc.Conf
 		}
-		return nil, connectError(c.cfg.Name, c.cfg.ClientName(), c.cfg.Keyring, mon, c.timeout.String(), err)
+		return nil, connectError(sc.Name, sc.ClientName(), sc.Keyring, mon, timeout.String(), err)
 	}
+	guard(conn)
 	return conn, nil
+}
+
+// Release shuts down a connection from Dial or DialWith, after the caller
+// has closed every image and destroyed every io context opened on it.
+func Release(conn *rados.Conn) {
+	lifecycle.Lock()
+	defer lifecycle.Unlock()
+	runtime.SetFinalizer(conn, nil)
+	conn.Shutdown()
 }
 
 func (c *Conn) monHost() string {
 	return "the monitors in " + c.cfg.Conf
 }
 
-// drop forgets the connection. Its teardown runs in the background and only
-// after every call still running on it has returned (they end by themselves
-// through the op timeouts): destroying an io context under a running
-// librados call crashes the process.
+// drop forgets the current connection; retire tears it down later.
 func (c *Conn) drop() {
 	c.mu.Lock()
-	conn, ioctxs, calls := c.conn, c.ioctx, c.calls
-	c.conn, c.ioctx, c.calls = nil, nil, nil
+	g := c.gen
+	c.gen = nil
 	c.mu.Unlock()
-	if conn == nil {
-		return
+	if g != nil {
+		go c.retire(g, c.timeout)
 	}
-	go func() {
-		if calls != nil {
-			calls.Wait()
+}
+
+// retire destroys a dropped generation's io contexts and shuts its
+// connection down once no call runs on the site, and none has started for
+// grace: calls abandoned by a deadline keep running in C until the op
+// timeouts end them, and a caller that took an io context just before the
+// drop registers its call only afterwards (between IOContext and Call), on
+// whichever generation is current then. Calls are therefore counted per
+// site, not per generation, and the teardown holds c.mu so that no call
+// starts while it runs. A call that never ends keeps the old connection
+// alive: a leak, rather than a crash.
+func (c *Conn) retire(g *generation, grace time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cond := c.cond()
+	for {
+		for c.calls > 0 {
+			cond.Wait()
 		}
-		lifecycle.Lock()
-		defer lifecycle.Unlock()
-		for _, io := range ioctxs {
-			io.Destroy()
+		c.mu.Unlock()
+		time.Sleep(grace)
+		c.mu.Lock()
+		if c.calls == 0 {
+			break
 		}
-		conn.Shutdown()
-	}()
+	}
+	lifecycle.Lock()
+	defer lifecycle.Unlock()
+	for _, io := range g.ioctx {
+		io.Destroy()
+	}
+	runtime.SetFinalizer(g.conn, nil)
+	g.conn.Shutdown()
+}
+
+func (c *Conn) cond() *sync.Cond {
+	if c.idle == nil {
+		c.idle = sync.NewCond(&c.mu)
+	}
+	return c.idle
 }
 
 // IOContext returns a cached io context for pool.
 func (c *Conn) IOContext(ctx context.Context, pool string) (*rados.IOContext, error) {
-	return c.IOContextNS(ctx, pool, "")
+	io, _, err := c.handles(ctx, pool, "")
+	return io, err
 }
 
 // PoolHandles returns the pool's io context and the connection it belongs
 // to, for calls that need both (mirror site name, pool ids, mgr commands).
 func (c *Conn) PoolHandles(ctx context.Context, pool string) (*rados.IOContext, *rados.Conn, error) {
-	io, err := c.IOContext(ctx, pool)
-	if err != nil {
-		return nil, nil, err
-	}
-	conn, err := c.Rados(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	return io, conn, nil
+	return c.handles(ctx, pool, "")
 }
 
 // IOContextNS returns a cached io context for a namespace of pool. Cached
 // contexts are shared, so callers never change their namespace.
 func (c *Conn) IOContextNS(ctx context.Context, pool, ns string) (*rados.IOContext, error) {
+	io, _, err := c.handles(ctx, pool, ns)
+	return io, err
+}
+
+// handles returns an io context and the connection it was opened on, both
+// of the current generation.
+func (c *Conn) handles(ctx context.Context, pool, ns string) (*rados.IOContext, *rados.Conn, error) {
 	key := pool + "/" + ns
-	conn, err := c.Rados(ctx)
+	g, err := c.current(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.mu.Lock()
-	if io, ok := c.ioctx[key]; ok && c.conn == conn {
+	if io, ok := g.ioctx[key]; ok && c.gen == g {
 		c.mu.Unlock()
-		return io, nil
+		return io, g.conn, nil
 	}
 	c.mu.Unlock()
 	io, err := Call(ctx, c, "open pool "+pool, func() (*rados.IOContext, error) {
-		io, err := conn.OpenIOContext(pool)
+		io, err := g.conn.OpenIOContext(pool)
 		if err == nil && ns != "" {
 			io.SetNamespace(ns)
 		}
@@ -278,22 +342,24 @@ func (c *Conn) IOContextNS(ctx context.Context, pool, ns string) (*rados.IOConte
 	})
 	if err != nil {
 		if IsErrno(err, syscall.ENOENT) {
-			return nil, &Error{Site: c.cfg.Name, Op: "open pool", Err: fmt.Errorf("pool %q does not exist", pool), NotFound: true}
+			return nil, nil, &Error{Site: c.cfg.Name, Op: "open pool", Err: fmt.Errorf("pool %q does not exist", pool), NotFound: true}
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.conn != conn {
+	if c.gen != g {
+		// Dropped meanwhile, and not yet torn down: retire waits for the
+		// call that opened it, and this runs under c.mu.
 		io.Destroy()
-		return nil, &Error{Site: c.cfg.Name, Op: "open pool " + pool, Err: errors.New("connection was reset; try again")}
+		return nil, nil, &Error{Site: c.cfg.Name, Op: "open pool " + pool, Err: errors.New("connection was reset; try again")}
 	}
-	if old, ok := c.ioctx[key]; ok {
+	if old, ok := g.ioctx[key]; ok {
 		io.Destroy()
-		return old, nil
+		return old, g.conn, nil
 	}
-	c.ioctx[key] = io
-	return io, nil
+	g.ioctx[key] = io
+	return io, g.conn, nil
 }
 
 // Call runs fn, a blocking librados call on site c, bounded by ctx and by the
@@ -316,15 +382,10 @@ func CallFor[T any](ctx context.Context, c *Conn, op string, bound time.Duration
 	}
 	ch := make(chan result, 1)
 	c.mu.Lock()
-	calls := c.calls
-	if calls != nil {
-		calls.Add(1)
-	}
+	c.calls++
 	c.mu.Unlock()
 	go func() {
-		if calls != nil {
-			defer calls.Done()
-		}
+		defer c.callDone()
 		v, err := fn()
 		ch <- result{v, err}
 	}()
@@ -345,6 +406,14 @@ func CallFor[T any](ctx context.Context, c *Conn, op string, bound time.Duration
 		c.drop()
 		var zero T
 		return zero, &Error{Site: c.cfg.Name, Op: op, Err: fmt.Errorf("no answer within %s", bound), Hint: "the site may be down or overloaded; rbdtui will reconnect on the next call"}
+	}
+}
+
+func (c *Conn) callDone() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.calls--; c.calls == 0 {
+		c.cond().Broadcast()
 	}
 }
 
