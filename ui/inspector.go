@@ -123,6 +123,9 @@ type inspector struct {
 // checked before the confirmation.
 type transferForm struct {
 	importing bool
+	// fromStart exports every retained entry (--from-start) instead of
+	// those after the least advanced client, as rbd does.
+	fromStart bool
 	path      lineInput
 	checking  bool
 	check     *model.ImportCheck
@@ -367,6 +370,10 @@ func (s *inspector) Key(k tea.KeyMsg) (tea.Cmd, bool) {
 	if key == "enter" {
 		return s.submitForm(), true
 	}
+	if key == "tab" && !f.importing {
+		f.fromStart = !f.fromStart
+		return nil, true
+	}
 	f.path.update(k)
 	f.err = ""
 	return nil, true
@@ -402,10 +409,19 @@ func (s *inspector) transferArgv(importing bool, path string) []string {
 	return []string{"journal", "export", s.hdr.Spec, path, "--site", s.site}
 }
 
+// exportArgv is transferArgv for the form's export, --from-start included.
+func (s *inspector) exportArgv(f *transferForm, path string) []string {
+	argv := s.transferArgv(f.importing, path)
+	if !f.importing && f.fromStart {
+		argv = append(argv, "--from-start")
+	}
+	return argv
+}
+
 func (s *inspector) runTransfer() tea.Cmd {
 	f := s.form
 	path := strings.TrimSpace(f.path.String())
-	argv := s.transferArgv(f.importing, path)
+	argv := s.exportArgv(f, path)
 	if _, err := s.env.c.Commands.Parse(argv); err != nil {
 		f.err = oneLine(err.Error())
 		return nil
@@ -1103,6 +1119,14 @@ func (s *inspector) viewTransfer(w int) []string {
 				st.Muted.Render("←→ choose · enter · y imports · n/esc cancels (default: Cancel)"))
 		default:
 			lines = append(lines, "▌ "+st.Label.Render(verb+" file: ")+"["+f.path.view(st, max(w-24, 10))+"]")
+			if !f.importing {
+				from := "entries after the least advanced client (as rbd journal export)"
+				if f.fromStart {
+					from = "every retained entry (--from-start)"
+				}
+				lines = append(lines, "  "+st.Label.Render("From: ")+st.Text.Render(from)+st.Muted.Render("  · tab switches"),
+					"  "+st.Muted.Render(clip("$ "+rbdEquivalent(s.env.c.Commands, s.exportArgv(f, strings.TrimSpace(f.path.String()))), w-3)))
+			}
 			if f.checking {
 				lines = append(lines, st.Muted.Render("checking the file…"))
 			} else if f.importing {

@@ -293,11 +293,24 @@ func TestInspectorExportRunsAsAJob(t *testing.T) {
 	if !found {
 		t.Fatalf("the command log lacks the rbd equivalent: %+v", h.a.log)
 	}
+	// tab switches to every retained entry: --from-start, shown before it runs.
+	h.do(ActionInspectExport)
+	h.wantView("From: entries after the least advanced client")
+	h.press("tab")
+	h.wantView("From: every retained entry (--from-start)")
+	h.press("ctrl+u")
+	h.typeText("/tmp/all.journal")
+	h.press("enter")
+	ex = f.Execs()
+	want = []string{"journal", "export", "rbd/1a2b3c", "/tmp/all.journal", "--site", "site-a", "--from-start"}
+	if len(ex) != 2 || !slices.Equal(ex[1].Argv, want) {
+		t.Fatalf("execs %v, want %v last", ex, want)
+	}
 	// An empty name is refused, nothing runs.
 	h.do(ActionInspectExport)
 	h.press("ctrl+u", "enter")
 	h.wantView("give the path of a file")
-	if len(f.Execs()) != 1 {
+	if len(f.Execs()) != 2 {
 		t.Fatal("an export without a file ran")
 	}
 	h.press("esc")
