@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"runtime"
 	"testing"
 	"time"
 
@@ -26,6 +27,13 @@ func TestWatchOnLabWhileSiteAStopsAndStarts(t *testing.T) {
 		t.Skip("lab test")
 	}
 	st := labtest.Require(t)
+	t.Cleanup(func() {
+		if t.Failed() {
+			// A console that stops drawing is stuck somewhere: say where.
+			buf := make([]byte, 1<<20)
+			t.Logf("goroutines at the failure:\n%s", buf[:runtime.Stack(buf, true)])
+		}
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	if _, err := cephlab.RunLoad(ctx, st, cephlab.LoadOptions{Pool: "rbd", Images: 2, Ops: 40, Duration: 10 * time.Second, Rate: 20}); err != nil {

@@ -112,7 +112,13 @@ func TestTeardownAfterFrozenSite(t *testing.T) {
 			_ = sa.Thaw(tctx)
 		}
 	})
-	time.Sleep(8 * time.Second)
+	// Stay frozen until calls have been abandoned and reconnects have
+	// failed (8 s is enough on a quiet machine; a loaded one may take
+	// longer to get a call in flight at the freeze), 45 s at most.
+	for begin := time.Now(); time.Since(begin) < 8*time.Second ||
+		(time.Since(begin) < 45*time.Second && (abandoned.Load() == 0 || connectErrs.Load() == 0)); {
+		time.Sleep(250 * time.Millisecond)
+	}
 	tctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	err = sa.Thaw(tctx)
 	cancel()
