@@ -101,7 +101,7 @@ func fillBeyond(ctx context.Context, to *site.Conn, v memberView, pm PointMeta, 
 	r.ReplayedPosition = &np
 	at := journal.ObjectPosition{ObjectNumber: np.ObjectNumber, TagTID: np.TagTID, EntryTID: np.EntryTID}
 	if at.TagTID < from.TagTID || (at.TagTID == from.TagTID && at.EntryTID < from.EntryTID) {
-		unknown("the replay position %s's rbd-mirror last published (%s) is before the point; ask again in a few seconds", to.Name(), v.local.LastUpdate.UTC().Format("15:04:05"))
+		unknown("the replay position %s's rbd-mirror last published (%s UTC) is before the point; it publishes about every 30 s, so ask again in half a minute", to.Name(), v.local.LastUpdate.UTC().Format("15:04:05"))
 		return
 	}
 	js, err := journal.SpecOfImage(ctx, to, v.spec)
