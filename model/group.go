@@ -101,6 +101,18 @@ type MemberRollback struct {
 	// ChangedBytes is data written after the point (what rollback rewrites);
 	// -1 when not computed.
 	ChangedBytes int64 `json:"changed_bytes"`
+	// EntriesBeyond counts the journal entries (writes, flushes and
+	// operations) the member replayed after the point, the point's own
+	// snapshot entries not counted: what the rollback undoes. -1 when it
+	// cannot be counted; EntriesBeyondUnknown then says why.
+	EntriesBeyond        int64  `json:"entries_beyond"`
+	EntriesBeyondUnknown string `json:"entries_beyond_unknown,omitempty"`
+	// PointPosition is the point's snapshot in the old primary's journal,
+	// as recorded when it was taken; ReplayedPosition is the last entry of
+	// that journal the target committed (rbd-mirror's
+	// non_primary_position). Nil when not known.
+	PointPosition    *Position `json:"point_position,omitempty"`
+	ReplayedPosition *Position `json:"replayed_position,omitempty"`
 }
 
 // GroupFailoverPlan is what a group failover will do, shown before it runs.

@@ -168,6 +168,8 @@ func planForced(ctx context.Context, to *site.Conn, spec Spec, from string) (*mo
 		s := v.snaps[pt.Key]
 		r := model.MemberRollback{Image: imgs[i].String(), Snapshot: s.Name, SnapID: s.ID, Time: pt.Time, Age: now.Sub(pt.Time), ChangedBytes: -1}
 		r.AgeSecs = r.Age.Seconds()
+		pm, recorded := rec.Points[pt.Key]
+		fillBeyond(ctx, to, v, pm, recorded, &r)
 		for _, o := range v.snaps {
 			if o.ID > s.ID {
 				r.NewerPoints++

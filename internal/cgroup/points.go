@@ -379,8 +379,16 @@ const maxRecordedPoints = 64
 
 // recordPoints stores, on every site, the name and time of each consistency
 // point the primary holds, so that a secondary can show them when the
-// primary is gone.
-func recordPoints(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec, imgs []model.GroupImage) []string {
+// primary is gone; and for the point just taken (the group snapshot named
+// created, if any) where each member's share of it sits in the member's
+// journal, so that a forced failover can count what it discards.
+//
+// Pool metadata is not mirrored (rbd-mirror replays images only), so the
+// record is written to each site directly. The positions could travel in
+// the members' image metadata instead, which journaling replays; but
+// every metadata set is itself two journal entries after the point, on
+// every member at every checkpoint, which would count as discarded.
+func recordPoints(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec, imgs []model.GroupImage, created string) []string {
 	if len(imgs) == 0 {
 		return nil
 	}
@@ -398,10 +406,19 @@ func recordPoints(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec,
 	if rec.Points == nil {
 		rec.Points = map[string]PointMeta{}
 	}
+	var warn []string
 	for k, sn := range v.snaps {
-		if sn.Group != "" {
-			rec.Points[k] = PointMeta{Name: sn.Group, Time: sn.Time}
+		if sn.Group == "" {
+			continue
 		}
+		pm := rec.Points[k]
+		pm.Name, pm.Time = sn.Group, sn.Time
+		if created != "" && sn.Group == created {
+			var w []string
+			pm.Journal, w = recordJournalPoints(ctx, c, imgs, k)
+			warn = append(warn, w...)
+		}
+		rec.Points[k] = pm
 	}
 	if len(rec.Points) > maxRecordedPoints {
 		keys := make([]string, 0, len(rec.Points))
@@ -414,11 +431,36 @@ func recordPoints(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec,
 		}
 	}
 	rec.Members = membersOf(imgs)
-	warn, err := everySite(ctx, m, c, "store the consistency points of group "+spec.String(), func(s *site.Conn) error { return storeRecord(ctx, s, spec, rec) })
+	w, err := everySite(ctx, m, c, "store the consistency points of group "+spec.String(), func(s *site.Conn) error { return storeRecord(ctx, s, spec, rec) })
+	warn = append(warn, w...)
 	if err != nil {
 		warn = append(warn, err.Error())
 	}
 	return warn
+}
+
+// SnapCreatePoint takes a group snapshot as SnapCreate does and, when the
+// group is a consistency group (rbdtui keeps a record of it on c), records
+// it on every site as checkpoint records its points: name, time and the
+// members' journal positions. The warnings say what was not recorded.
+func SnapCreatePoint(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec) ([]string, error) {
+	if err := SnapCreate(ctx, c, spec); err != nil {
+		return nil, err
+	}
+	g := spec
+	g.Snap = ""
+	_, found, err := loadRecord(ctx, c, g)
+	if err != nil {
+		return []string{fmt.Sprintf("group snapshot %s was taken, but the group's record could not be read to record it: %v", spec, err)}, nil
+	}
+	if !found {
+		return nil, nil
+	}
+	imgs, err := ImageList(ctx, c, g)
+	if err != nil {
+		return []string{fmt.Sprintf("group snapshot %s was taken, but the members could not be listed to record it: %v", spec, err)}, nil
+	}
+	return recordPoints(ctx, m, c, g, imgs, spec.Snap), nil
 }
 
 // CheckpointPrefix starts the names of the group snapshots checkpoint takes;
@@ -450,7 +492,7 @@ func Checkpoint(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec, k
 		return nil, err
 	}
 	res := &CheckpointResult{Group: spec.String(), Created: name, Pruned: []string{}}
-	defer func() { res.Warnings = recordPoints(ctx, m, c, spec, imgs) }()
+	defer func() { res.Warnings = recordPoints(ctx, m, c, spec, imgs, name) }()
 	if keep <= 0 {
 		return res, nil
 	}

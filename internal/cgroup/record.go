@@ -30,6 +30,25 @@ type Record struct {
 type PointMeta struct {
 	Name string    `json:"name"`
 	Time time.Time `json:"time"`
+	// Journal is where each member's share of the point sits in that
+	// member's journal on the primary, by member (pool/[ns/]image): what
+	// a forced failover compares with how far the target has replayed to
+	// count the entries the rollback discards. Records written before
+	// rbdtui kept positions have none.
+	Journal map[string]PointPosition `json:"journal,omitempty"`
+}
+
+// PointPosition is a member snapshot's place in the primary's journal:
+// its SnapCreate entry and the OpFinish that completed it (both belong to
+// the point). MirrorUUID is the primary pool's mirror uuid: positions
+// count in that journal only, and a secondary's replay status names
+// positions of the journal it replays from.
+type PointPosition struct {
+	MirrorUUID     string  `json:"mirror_uuid"`
+	ObjectNumber   uint64  `json:"object_number"`
+	TagTID         uint64  `json:"tag_tid"`
+	EntryTID       uint64  `json:"entry_tid"`
+	FinishEntryTID *uint64 `json:"finish_entry_tid,omitempty"`
 }
 
 func recordKey(group string) string { return "rbdtui.cgroup." + group }

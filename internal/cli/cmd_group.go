@@ -505,15 +505,25 @@ func printGroupPlan(env *Env, p *model.GroupFailoverPlan) {
 	if p.Point != nil {
 		fmt.Fprintf(w, "every member is rolled back to consistency point %s, taken %s (%s)\n", pointName(*p.Point), p.Point.Time.UTC().Format(time.RFC3339), ago(p.Point.Time))
 		rows := [][]string{}
+		var unknown []string
 		for _, r := range p.Rollback {
 			changed := "?"
 			if r.ChangedBytes >= 0 {
 				changed = fmt.Sprintf("%d", r.ChangedBytes)
 			}
-			rows = append(rows, []string{r.Image, r.Snapshot, r.Age.Round(time.Second).String(), fmt.Sprint(r.NewerPoints), changed})
+			entries := "unknown"
+			if r.EntriesBeyond >= 0 {
+				entries = fmt.Sprint(r.EntriesBeyond)
+			} else if r.EntriesBeyondUnknown != "" {
+				unknown = append(unknown, fmt.Sprintf("%s: %s", r.Image, r.EntriesBeyondUnknown))
+			}
+			rows = append(rows, []string{r.Image, r.Snapshot, r.Age.Round(time.Second).String(), fmt.Sprint(r.NewerPoints), changed, entries})
 		}
 		fmt.Fprintln(w, "discarded per member (data written after the point):")
-		_ = env.Out.Table([]string{"MEMBER", "SNAPSHOT", "AGE", "NEWER-POINTS-DROPPED", "BYTES-DISCARDED"}, rows)
+		_ = env.Out.Table([]string{"MEMBER", "SNAPSHOT", "AGE", "NEWER-POINTS-DROPPED", "BYTES-DISCARDED", "ENTRIES-BEYOND"}, rows)
+		for _, u := range unknown {
+			fmt.Fprintf(w, "entries beyond unknown for %s\n", u)
+		}
 	}
 	fmt.Fprintln(w, "steps:")
 	for i, s := range p.Steps {
@@ -591,11 +601,13 @@ func runGroupSnapCreate(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	_, c, err := groupSite(env)
+	m, c, err := groupSite(env)
 	if err != nil {
 		return err
 	}
-	return engineErr(cgroup.SnapCreate(ctx, c, spec))
+	warn, err := cgroup.SnapCreatePoint(ctx, m, c, spec)
+	warnings(env, warn)
+	return engineErr(err)
 }
 
 func runGroupSnapList(ctx context.Context, env *Env) error {
