@@ -28,7 +28,9 @@ func (h *help) lines(ctx KeyContext) []string {
 	bindings := h.c.Keys.Bindings()
 	keyCol := 0
 	for _, b := range bindings {
-		keyCol = max(keyCol, ansi.StringWidth(keysLabel(b.Keys)))
+		if b.OnScreen(ctx.Screen) { // other screens' keys do not widen this one
+			keyCol = max(keyCol, ansi.StringWidth(keysLabel(b.Keys)))
+		}
 	}
 	keyCol = min(keyCol, 18) + 2
 

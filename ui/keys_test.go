@@ -13,10 +13,12 @@ func TestDefaultKeyMapHasNoDuplicateKeys(t *testing.T) {
 			t.Errorf("%s has no help text", b.Action)
 		}
 		for _, k := range b.Keys {
-			if prev, dup := owner[k]; dup {
+			// A key may be bound once per scope (the tree, each screen).
+			sk := b.Scope + "\x00" + k
+			if prev, dup := owner[sk]; dup {
 				t.Errorf("key %q bound to both %s and %s", k, prev, b.Action)
 			}
-			owner[k] = b.Action
+			owner[sk] = b.Action
 		}
 	}
 }
