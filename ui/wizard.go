@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -150,6 +151,7 @@ type wizard struct {
 	objs    map[string]*wizObj
 	phase   int
 	last    *model.Progress
+	started time.Time
 	runErr  string
 	runOut  string
 	failed  bool
@@ -340,6 +342,11 @@ func (a *App) wizardCandidates() [3][]wizCand {
 			}
 		}
 		c.secondary = secondaries[c.id]
+		for _, site := range a.store.order {
+			if n := primaries[c.id][site]; n > 0 {
+				note(c, fmt.Sprintf("%s primary on %s", plural(n, "image"), site))
+			}
+		}
 	}
 	for i := range out[2] {
 		c := &out[2][i]
@@ -647,6 +654,7 @@ func (w *wizard) start() tea.Cmd {
 	w.failed, w.runErr, w.runOut, w.last = false, "", "", nil
 	w.objs, w.phase = map[string]*wizObj{}, 0
 	w.phases = runPhases(w.req)
+	w.started = w.env.c.Now()
 	label := fmt.Sprintf("failover %s to %s", w.scopeText(), w.req.To)
 	if w.attempt > 1 {
 		label += " (resumed)"
@@ -691,15 +699,39 @@ func phaseOf(r model.FailoverRequest, step string, n int) int {
 	return -1
 }
 
-// finished says whether an event ends its object's part of the phase.
+// finished says whether an event ends its object's part of the phase. The
+// waits report a state only when it changes, and the one that satisfies
+// them last: these are the states the engines wait for.
 func finished(p model.Progress) bool {
 	switch p.Step {
 	case "caught up", "rolled back", "done":
 		return true
 	case "demote", "promote", "force-promote":
 		return p.State != ""
+	case "wait-replaying":
+		return strings.HasPrefix(p.State, "up+replaying")
+	case "wait-replayed":
+		return p.State == "already primary" || strings.Contains(p.State, "remote image is not primary") ||
+			strings.Contains(p.State, "remote image demoted") || strings.Contains(p.State, "stopped")
 	}
 	return false
+}
+
+// stateWords shortens a status description for the progress table:
+// rbd-mirror's JSON becomes the one number that matters.
+func stateWords(state string) string {
+	head, js, ok := strings.Cut(state, ", {")
+	if !ok {
+		return state
+	}
+	const key = `"entries_behind_primary":`
+	if i := strings.Index(js, key); i >= 0 {
+		n := js[i+len(key):]
+		if j := strings.IndexAny(n, ",}"); j >= 0 {
+			return head + ", " + n[:j] + " entries behind"
+		}
+	}
+	return head
 }
 
 func (w *wizard) Update(msg tea.Msg) tea.Cmd {
@@ -1062,12 +1094,12 @@ func (w *wizard) viewConfirm(s *Styles, inner int) ([]string, string) {
 	var keys string
 	if w.force {
 		want := typedWant(w.req)
-		out = append(out, s.status(levelWarn).Render(fmt.Sprintf("▲ FORCED: %d promoted on %s without demoting %s. This cannot be undone.", n, w.req.To, w.req.From)),
+		out = append(out, s.status(levelWarn).Render(fmt.Sprintf("▲ FORCED: %s promoted on %s without demoting %s. This cannot be undone.", plural(n, "image"), w.req.To, w.req.From)),
 			s.Text.Render(fmt.Sprintf("Type %q to confirm:", want)),
 			"▌ ["+w.typed.view(s, min(inner-6, 40))+"]")
 		keys = "enter runs once the name matches · esc back"
 	} else {
-		out = append(out, s.Text.Render(fmt.Sprintf("Planned failover of %d: demote on %s, promote on %s.", n, w.req.From, w.req.To)),
+		out = append(out, s.Text.Render(fmt.Sprintf("Planned failover of %s (%s): demote on %s, promote on %s.", w.scopeText(), plural(n, "image"), w.req.From, w.req.To)),
 			button("Run failover", w.okFocus)+"  "+button("Cancel", !w.okFocus))
 		keys = w.keyOf(ActionWizardRun) + " runs · ←→ choose · " + w.keyOf(ActionWizardNext) + " · esc back (default: Cancel)"
 	}
@@ -1081,8 +1113,8 @@ func (w *wizard) viewRun(s *Styles, inner int) ([]string, string) {
 	var out []string
 	cmd := "rbdtui " + strings.Join(w.argv, " ")
 	elapsed := ""
-	if w.last != nil && w.last.Elapsed > 0 {
-		elapsed = "  " + shortDur(w.last.Elapsed)
+	if !w.started.IsZero() {
+		elapsed = "  " + shortDur(w.env.c.Now().Sub(w.started))
 	}
 	if w.step == wizFailed {
 		out = append(out, s.status(levelErr).Render("✖ Failed: ")+s.Accent.Render(cmd))
@@ -1129,7 +1161,7 @@ func (w *wizard) viewRun(s *Styles, inner int) ([]string, string) {
 			if o.done || o.phase < w.phase {
 				mark = "✓ "
 			}
-			state := strings.TrimSpace(strings.Join([]string{o.p.State, o.p.Message}, " "))
+			state := stateWords(strings.TrimSpace(strings.Join([]string{o.p.State, o.p.Message}, " ")))
 			out = append(out, mark+fit(n, nameW)+fit(o.p.Step, 20)+fit(o.p.Site, 10)+s.Text.Render(state))
 		}
 	}
@@ -1180,3 +1212,10 @@ func (w *wizard) phaseCount(i int) string {
 
 // compile-time check: the wizard is a Screen.
 var _ Screen = (*wizard)(nil)
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

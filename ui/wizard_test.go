@@ -423,11 +423,14 @@ func TestWizardProgressPerStepAndImage(t *testing.T) {
 	// Drive a run by hand: the job's messages as the App hands them on.
 	w.argv = confirmed([][]string{failoverArgv(w.req, "")})[0]
 	w.step, w.jobID, w.phases, w.objs, w.attempt = wizRunning, 77, runPhases(w.req), map[string]*wizObj{}, 1
+	w.started = h.clock.Now()
+	h.clock.Advance(4 * time.Second)
 	for _, ev := range []model.Progress{
 		{Step: "demote", Object: "vol1", Site: "site-a"},
 		{Step: "demote", Object: "vol1", Site: "site-a", State: "non-primary"},
 		{Step: "demote", Object: "db-1", Site: "site-a", State: "non-primary"},
 		{Step: "wait-replayed", Object: "vol1", Site: "site-b", State: "up+unknown remote image is not primary", Done: 0, Total: 3, Elapsed: 4 * time.Second},
+		{Step: "wait-replayed", Object: "db-1", Site: "site-b", State: `up+replaying replaying, {"bytes_per_second":0.0,"entries_behind_primary":7,"entries_per_second":0.0}`, Done: 1, Total: 3},
 	} {
 		w.Update(jobProgressMsg{job: 77, p: ev})
 	}
@@ -436,8 +439,9 @@ func TestWizardProgressPerStepAndImage(t *testing.T) {
 		t.Fatalf("phase %d objs %v", w.phase, w.objs)
 	}
 	h.wantView("Running: rbdtui failover --pool rbd --from site-a --to site-b --yes", "4.0s",
-		"✓ 1. demote every image on site-a", "▶ 2. wait until site-b has replayed each image up to its demotion  [..........] 0/3",
-		"· 3. promote every image on site-b", "vol1", "wait-replayed", "up+unknown remote image is not primary", "db-1")
+		"✓ 1. demote every image on site-a", "▶ 2. wait until site-b has replayed each image up to its demotion  [###.......] 1/3",
+		"· 3. promote every image on site-b", "✓ vol1", "wait-replayed", "up+unknown remote image is not primary",
+		"· db-1", "up+replaying replaying, 7 entries behind")
 	// Keys that would leave or change things are refused while it runs.
 	h.press("esc")
 	h.do(ActionWizardRun)
