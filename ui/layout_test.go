@@ -12,6 +12,7 @@ import (
 
 	"github.com/rbdtui/rbdtui/model"
 	"github.com/rbdtui/rbdtui/themes"
+	"github.com/rbdtui/rbdtui/ui/uitest"
 )
 
 // checkFrame asserts the layout invariants: no line wider than the terminal,
@@ -68,20 +69,31 @@ func TestLayoutSweep(t *testing.T) {
 		"form":        {"j", "M"},
 		"marks":       {"j", "enter", "j", "space", "space"},
 		"log hidden":  {"L"},
+		// The failover wizard's steps (site-a/rbd): scope, plan, typed
+		// confirmation of a forced failover.
+		"wizard scope":   {"j", "F"},
+		"wizard plan":    {"j", "F", "enter", "enter"},
+		"wizard confirm": {"j", "F", "enter", "down", "down", "right", "enter", "enter", "r"},
 	}
+	planner := uitest.WithPlanner(f)
+	planner.OnPlan(labPlan)
 	for _, name := range themes.Names() {
 		th, _ := themes.Load(name)
 		styles := NewStyles(th)
 		for scenario, keys := range scenarios {
 			t.Run(name+"/"+scenario, func(t *testing.T) {
-				ro := !strings.Contains("menu confirm typed form", scenario)
-				h := newHarness(t, f, withCommands, func(c *Common) { c.Styles = styles; c.Refresh = 30e9; c.ReadOnly = ro })
+				wiz := strings.HasPrefix(scenario, "wizard")
+				ro := !strings.Contains("menu confirm typed form", scenario) && !wiz
+				h := newHarness(t, f, withCommands, func(c *Common) { c.Styles = styles; c.Refresh = 30e9; c.ReadOnly = ro; c.Backend = planner })
 				h.init()
 				h.press(keys...)
 				want := map[string]bool{
 					"menu": h.a.overlay == overlayMenu, "confirm": h.a.overlay == overlayDialog,
 					"typed": h.a.overlay == overlayDialog, "form": h.a.overlay == overlayDialog,
 					"palette": h.a.palette != nil, "filter": h.a.filterIn != nil, "help": h.a.overlay == overlayHelp,
+				}
+				if w, ok := h.a.topScreen().(*wizard); wiz {
+					want[scenario] = ok && map[string]wizStep{"wizard scope": wizScope, "wizard plan": wizPlan, "wizard confirm": wizConfirm}[scenario] == w.step
 				}
 				if ok, listed := want[scenario]; listed && !ok {
 					t.Fatalf("keys %v did not reach the %s screen", keys, scenario)

@@ -986,6 +986,13 @@ func (w *wizard) viewPlan(s *Styles, inner int) []string {
 		return append(out, "", s.Accent.Render("… planning (the engine reads both sites; nothing changes)"))
 	}
 	p := w.plan
+	// The verdict first: on a small terminal it is what must show.
+	if w.why != "" {
+		out = append(out, s.status(levelErr).Render("✖ Run is not offered:"))
+		out = append(out, wrap(s.status(levelErr).Render, w.why, inner, "  ")...)
+	} else if p != nil {
+		out = append(out, s.status(levelOK).Render("✓ the plan has no problems: "+w.keyOf(ActionWizardNext)+" goes on to the confirmation"))
+	}
 	if p != nil {
 		if !p.FromReachable {
 			out = append(out, wrap(s.status(levelWarn).Render, "▲ "+r.From+" does not answer: "+p.FromError, inner, "")...)
@@ -1002,13 +1009,6 @@ func (w *wizard) viewPlan(s *Styles, inner int) []string {
 		} else if len(p.Images) > 0 {
 			out = append(out, w.viewImagePlan(s, inner, p)...)
 		}
-	}
-	out = append(out, "")
-	if w.why != "" {
-		out = append(out, s.status(levelErr).Render("✖ Run is not offered:"))
-		out = append(out, wrap(s.status(levelErr).Render, w.why, inner, "  ")...)
-	} else if p != nil {
-		out = append(out, s.status(levelOK).Render("✓ the plan has no problems: "+w.keyOf(ActionWizardNext)+" goes on to the confirmation"))
 	}
 	return out
 }
@@ -1117,7 +1117,9 @@ func (w *wizard) viewRun(s *Styles, inner int) ([]string, string) {
 		elapsed = "  " + shortDur(w.env.c.Now().Sub(w.started))
 	}
 	if w.step == wizFailed {
+		// What happened first: on a small terminal it is what must show.
 		out = append(out, s.status(levelErr).Render("✖ Failed: ")+s.Accent.Render(cmd))
+		out = append(out, wrap(s.status(levelErr).Render, w.runErr, inner, "  ")...)
 	} else {
 		what := "Running: "
 		if w.attempt > 1 {
@@ -1125,7 +1127,7 @@ func (w *wizard) viewRun(s *Styles, inner int) ([]string, string) {
 		}
 		out = append(out, s.Text.Render(what)+s.Accent.Render(cmd)+s.Muted.Render(elapsed))
 	}
-	out = append(out, "", s.PaneTitle.Render("Steps"))
+	out = append(out, s.PaneTitle.Render("Steps"))
 	for i, ph := range w.phases {
 		var mark string
 		st := s.Text.Render
@@ -1171,8 +1173,6 @@ func (w *wizard) viewRun(s *Styles, inner int) ([]string, string) {
 	if w.step != wizFailed {
 		return out, "the failover runs as a job (see the command log) · it ends in the live watch"
 	}
-	out = append(out, "", s.status(levelErr).Render("What happened:"))
-	out = append(out, wrap(s.status(levelErr).Render, w.runErr, inner, "  ")...)
 	if w.runOut != "" {
 		out = append(out, "", s.Label.Render("Output:"))
 		out = append(out, wrap(s.Text.Render, w.runOut, inner, "  ")...)

@@ -373,7 +373,7 @@ the images are left as the step found them; run the same command again to resume
 	}
 	h.wantView("✖ Failed: rbdtui failover --pool rbd", "✓ 1. demote every image on site-a",
 		"✖ 2. wait until site-b has replayed", "· 3. promote every image on site-b", "[###.......] 1/3",
-		"db-1", "up+replaying 42 entries behind", "What happened:", `stopped at step "wait-replayed"`, "Failover is resumable")
+		"db-1", "up+replaying 42 entries behind", `stopped at step "wait-replayed"`, "Failover is resumable")
 	// esc does not leave a half-done failover behind by accident.
 	h.press("esc")
 	if h.a.topScreen() != w {
