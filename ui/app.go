@@ -365,6 +365,9 @@ func (a *App) keyContext() KeyContext {
 	ctx := KeyContext{Refreshing: a.refreshing(), ReadOnly: a.c.ReadOnly, Filter: a.tree.filter,
 		Marks: len(a.tree.marks), HasOutput: len(a.output.lines) > 0, Available: a.available,
 		Screen: a.screenName()}
+	if u, ok := a.topScreen().(actionUser); ok {
+		ctx.ScreenUses = u.Uses
+	}
 	if r, ok := a.tree.selected(); ok {
 		ctx.Node, ctx.ID = r.kind, r.id
 		ctx.Expanded = a.tree.expanded(r.id)

@@ -60,7 +60,7 @@ func (f *footer) renderHints(ctx KeyContext) string {
 	}
 	var items []item
 	for _, b := range f.c.Keys.Bindings() {
-		if !b.Hint || len(b.Keys) == 0 || !b.OnScreen(ctx.Screen) {
+		if !b.Hint || len(b.Keys) == 0 || !ctx.offers(b) {
 			continue
 		}
 		if own, ok := f.c.Keys.MatchIn(ctx.Screen, b.Keys[0]); ok && own.Action != b.Action {

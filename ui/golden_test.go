@@ -39,10 +39,19 @@ func unreachableLab() *uitest.Fixture {
 	return f
 }
 
+// watchLabSiteBDown is the watch lab with site-b not answering from the
+// start: its column says so and the rows show what site-a alone knows.
+func watchLabSiteBDown() *uitest.Fixture {
+	f := watchLab()
+	f.Fail("site-b", errors.New("rados_connect timed out after 10s; check mon_host in /etc/ceph/site-b.conf"))
+	return f
+}
+
 func TestGolden(t *testing.T) {
 	openB := step{keys: []string{"j", "j", "j", "j", "j", "enter"}, wait: "split-brain"}
 	openA := step{keys: []string{"j", "enter"}, wait: "By state"}
 	bVol1 := step{keys: []string{"j", "j"}, wait: "MiB (objects"}
+	openWatch := step{keys: []string{"j", "w"}, wait: "Events:"}
 	filter := step{keys: []string{"/", "!", "r", "e", "p", "l", "a", "y"}, wait: "match"}
 	cases := []goldenCase{
 		{name: "site_80x24", w: 80, h: 24, fixture: fullLab},
@@ -65,11 +74,16 @@ func TestGolden(t *testing.T) {
 		{name: "help_80x24", w: 80, h: 24, fixture: fullLab, steps: keys("?")},
 		{name: "help_160x48", w: 160, h: 48, fixture: fullLab, steps: keys("?")},
 		{name: "too_small_50x14", w: 50, h: 14, fixture: lab, wait: "too small"},
+		{name: "watch_80x24", w: 80, h: 24, fixture: watchLab, steps: []step{openWatch}},
+		{name: "watch_160x48", w: 160, h: 48, fixture: watchLab, steps: []step{openWatch}},
+		{name: "watch_site_down_160x48", w: 160, h: 48, fixture: watchLabSiteBDown, steps: []step{openWatch}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := newClock()
-			a := New(Common{Backend: tc.fixture(), Now: clk.Now, Refresh: 30 * time.Second, Timeout: 5 * time.Second, Commands: testRegistry()})
+			f := tc.fixture()
+			f.SetWatchClock(clk.Now)
+			a := New(Common{Backend: f, Now: clk.Now, Refresh: 30 * time.Second, Timeout: 5 * time.Second, Commands: testRegistry()})
 			// No timers: no clock redraws, no flash expiry, no periodic
 			// refresh; the settled screen depends on the keys alone.
 			a.after = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }

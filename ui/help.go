@@ -36,7 +36,7 @@ func (h *help) lines(ctx KeyContext) []string {
 
 	var nav, acts []string
 	for _, b := range bindings {
-		if !b.OnScreen(ctx.Screen) {
+		if !ctx.offers(b) {
 			continue
 		}
 		keys := keysLabel(b.Keys)

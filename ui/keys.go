@@ -85,6 +85,18 @@ type KeyContext struct {
 	// Screen is the Name of the screen on top, "" for the tree. Hints and
 	// help show that screen's bindings.
 	Screen string
+	// ScreenUses, when set, says which shared actions the screen on top
+	// does something with (see actionUser); hints and help leave out the
+	// others.
+	ScreenUses func(action string) bool
+}
+
+// offers reports whether hints and help should list b now.
+func (ctx KeyContext) offers(b Binding) bool {
+	if !b.OnScreen(ctx.Screen) {
+		return false
+	}
+	return ctx.Screen == "" || b.Scope != "" || ctx.ScreenUses == nil || ctx.ScreenUses(b.Action)
 }
 
 // Binding ties an action to its keys and its description. Keys are written

@@ -69,6 +69,8 @@ func TestLayoutSweep(t *testing.T) {
 		"form":        {"j", "M"},
 		"marks":       {"j", "enter", "j", "space", "space"},
 		"log hidden":  {"L"},
+		"watch":       {"j", "w"},
+		"watch down":  {"G", "k", "k", "w"},
 		// The failover wizard's steps (site-a/rbd): scope, plan, typed
 		// confirmation of a forced failover.
 		"wizard scope":   {"j", "F"},
@@ -90,7 +92,7 @@ func TestLayoutSweep(t *testing.T) {
 				want := map[string]bool{
 					"menu": h.a.overlay == overlayMenu, "confirm": h.a.overlay == overlayDialog,
 					"typed": h.a.overlay == overlayDialog, "form": h.a.overlay == overlayDialog,
-					"palette": h.a.palette != nil, "filter": h.a.filterIn != nil, "help": h.a.overlay == overlayHelp,
+					"palette": h.a.palette != nil, "watch": h.a.topScreen() != nil, "watch down": h.a.topScreen() != nil, "filter": h.a.filterIn != nil, "help": h.a.overlay == overlayHelp,
 				}
 				if w, ok := h.a.topScreen().(*wizard); wiz {
 					want[scenario] = ok && map[string]wizStep{"wizard scope": wizScope, "wizard plan": wizPlan, "wizard confirm": wizConfirm}[scenario] == w.step

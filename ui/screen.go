@@ -45,6 +45,13 @@ type Screen interface {
 	View(w, h int) []string
 }
 
+// actionUser is implemented by a screen that uses only some of the shared
+// actions (the watch has no use for expand): hints and help list just
+// those. A screen without it is offered every shared action.
+type actionUser interface {
+	Uses(action string) bool
+}
+
 // Key scopes of the screens' own bindings.
 const (
 	ScopeWatch     = "watch"

@@ -446,6 +446,19 @@ func (w *wizard) Key(k tea.KeyMsg) (tea.Cmd, bool) {
 	return nil, true
 }
 
+// Uses says which shared actions the wizard does something with, for the
+// hint line and help (see actionUser): its own keys take enter, h and l,
+// and refresh plans again on the plan step only.
+func (w *wizard) Uses(action string) bool {
+	switch action {
+	case ActionExpand, ActionCollapse:
+		return false
+	case ActionRefresh:
+		return w.step == wizPlan
+	}
+	return true
+}
+
 func (w *wizard) Action(b Binding) (tea.Cmd, bool) {
 	switch b.Action {
 	case ActionUp, ActionDown, ActionPageUp, ActionPageDown, ActionTop, ActionBottom:
@@ -1210,12 +1223,9 @@ func (w *wizard) phaseCount(i int) string {
 	return fmt.Sprintf("%d/%d", done, total)
 }
 
-// compile-time check: the wizard is a Screen.
-var _ Screen = (*wizard)(nil)
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
+// compile-time check: the wizard is a Screen that says which shared
+// actions it uses.
+var (
+	_ Screen     = (*wizard)(nil)
+	_ actionUser = (*wizard)(nil)
+)

@@ -46,8 +46,28 @@ func TestGoldenWizard(t *testing.T) {
 the images are left as the step found them; run the same command again to resume from here`)
 		})
 	}
+	// The run completes, and the sites then report the new direction:
+	// primary on site-b, site-a replaying from it.
 	completing := func(p *uitest.Planner, _ *testing.T) {
 		p.SetProgress(model.Progress{Step: "done", Message: "3 images primary on site-b, replaying on site-a"})
+		p.OnExec(func([]string) (model.ExecResult, error) {
+			img := func(site, name, mode string, primary bool) model.Image {
+				i := model.Image{Site: site, Pool: "rbd", Name: name, MirrorMode: mode, MirrorState: model.MirrorEnabled, Primary: primary}
+				if primary {
+					i.Local = ptr(primaryStatus(site))
+				} else {
+					i.Local = ptr(replaying(site, 0))
+				}
+				return i
+			}
+			var a, b []model.Image
+			for _, n := range [][2]string{{"db-1", model.ModeJournal}, {"vol1", model.ModeJournal}, {"vol2", model.ModeSnapshot}} {
+				a, b = append(a, img("site-a", n[0], n[1], false)), append(b, img("site-b", n[0], n[1], true))
+			}
+			p.SetImages("site-a", "rbd", a...)
+			p.SetImages("site-b", "rbd", b...)
+			return model.ExecResult{}, nil
+		})
 	}
 	siteALost := func(p *uitest.Planner, _ *testing.T) {
 		p.Fail("site-a", errors.New("error connecting to the cluster: rados_connect timed out after 10s"))
@@ -73,7 +93,7 @@ the images are left as the step found them; run the same command again to resume
 			next("from (current"), forced, next("no problems"), next("to confirm"), {keys: []string{"r", "b"}, wait: "rb█"}}},
 		{name: "running", setup: running, steps: append(toConfirm, step{keys: []string{"y"}, wait: "42 entries"})},
 		{name: "failed", setup: failing, steps: append(toConfirm, step{keys: []string{"y"}, wait: "R resume"})},
-		{name: "handoff", setup: completing, steps: append(toConfirm, step{keys: []string{"y"}, wait: "watch rbd"})},
+		{name: "handoff", setup: completing, steps: append(toConfirm, step{keys: []string{"y"}, wait: "polled"})},
 	}
 	for _, tc := range cases {
 		for _, sz := range [][2]int{{80, 24}, {160, 48}} {
@@ -83,6 +103,7 @@ the images are left as the step found them; run the same command again to resume
 					tc.setup(p, t)
 				}
 				clk := newClock()
+				p.SetWatchClock(clk.Now)
 				a := New(Common{Backend: p, Now: clk.Now, Refresh: 30 * time.Second, Timeout: 5 * time.Second, Commands: testRegistry()})
 				a.after = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 				tm := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(sz[0], sz[1]))

@@ -79,6 +79,13 @@ type Poller struct {
 	MaxEvents  int
 	// Daemons also reads the service map for leader changes.
 	Daemons bool
+	// Only, when set, limits the poll to the images it accepts (a group's
+	// members, marked images); the listing is still pool-wide and batched.
+	Only func(image string) bool
+	// DownProbe bounds the refresh of a site that did not answer the
+	// last one, so a site that is gone delays the others' rows by at most
+	// this much per refresh instead of a full call timeout; 0 = no bound.
+	DownProbe time.Duration
 
 	info    *InfoCache
 	running sync.Mutex
@@ -86,16 +93,17 @@ type Poller struct {
 	poolIDs map[string]int64
 	last    map[string]model.Image // by site/image
 	leader  map[string]string      // by site
-	down    map[string]bool
+	down    map[string]time.Time   // by site: when it stopped answering
 	hist    map[string][]Sample
 	events  []Event
+	evSeq   uint64 // events ever recorded; events[len-1] is number evSeq
 	view    *View
 }
 
 // NewPoller watches pool on the given sites.
 func NewPoller(pool string, sites ...*site.Conn) *Poller {
 	return &Poller{sites: sites, pool: pool, MaxSamples: 300, MaxEvents: 1000, Daemons: true, info: NewInfoCache(30 * time.Second),
-		poolIDs: map[string]int64{}, last: map[string]model.Image{}, leader: map[string]string{}, down: map[string]bool{}, hist: map[string][]Sample{}}
+		poolIDs: map[string]int64{}, last: map[string]model.Image{}, leader: map[string]string{}, down: map[string]time.Time{}, hist: map[string][]Sample{}}
 }
 
 // Pool is the pool being watched.
@@ -127,6 +135,14 @@ func (p *Poller) Refresh(ctx context.Context) (*View, error) {
 
 func (p *Poller) refreshSite(ctx context.Context, c *site.Conn) SiteView {
 	sv := SiteView{Site: c.Name(), At: time.Now()}
+	p.mu.Lock()
+	_, wasDown := p.down[c.Name()]
+	p.mu.Unlock()
+	if wasDown && p.DownProbe > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.DownProbe)
+		defer cancel()
+	}
 	var wg sync.WaitGroup
 	if p.Daemons {
 		wg.Add(1)
@@ -155,6 +171,15 @@ func (p *Poller) refreshSite(ctx context.Context, c *site.Conn) SiteView {
 	}
 	imgs, err := p.info.Images(ctx, c, p.pool)
 	wg.Wait()
+	if p.Only != nil {
+		kept := imgs[:0:0]
+		for _, img := range imgs {
+			if p.Only(img.Name) {
+				kept = append(kept, img)
+			}
+		}
+		imgs = kept
+	}
 	sv.Images, sv.Err = imgs, err
 	return sv
 }
@@ -180,13 +205,13 @@ func (p *Poller) record(v *View) {
 	p.view = v
 	for _, sv := range v.Sites {
 		if sv.Err != nil {
-			if !p.down[sv.Site] {
+			if _, was := p.down[sv.Site]; !was {
 				p.event(Event{At: sv.At, Site: sv.Site, Kind: "site-down", Detail: sv.Err.Error()})
+				p.down[sv.Site] = sv.At
 			}
-			p.down[sv.Site] = true
 			continue
 		}
-		if p.down[sv.Site] {
+		if _, was := p.down[sv.Site]; was {
 			p.event(Event{At: sv.At, Site: sv.Site, Kind: "site-up"})
 			delete(p.down, sv.Site)
 		}
@@ -247,6 +272,7 @@ func statusOf(i model.Image) model.SiteImageStatus {
 }
 
 func (p *Poller) event(e Event) {
+	p.evSeq++
 	p.events = append(p.events, e)
 	if len(p.events) > p.MaxEvents {
 		p.events = p.events[len(p.events)-p.MaxEvents:]
@@ -271,6 +297,67 @@ func (p *Poller) Events(since time.Time) []Event {
 		}
 	}
 	return out
+}
+
+// EventsAfter returns the transitions recorded after the n-th (counting
+// from 1, over the poller's life), oldest first, and the number of the
+// newest, to pass next time: a consumer sees every event once, even when
+// two refreshes share a timestamp. Events trimmed by MaxEvents are lost.
+func (p *Poller) EventsAfter(n uint64) ([]Event, uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	first := p.evSeq - uint64(len(p.events)) // number of events[0] minus one
+	if n < first {
+		n = first
+	}
+	if n >= p.evSeq {
+		return nil, p.evSeq
+	}
+	return append([]Event(nil), p.events[n-first:]...), p.evSeq
+}
+
+// Lags returns the last n lag values of an image on a site, oldest first:
+// entries behind the primary, or seconds a snapshot-mode copy is behind;
+// a sample without either counts as 0 (a primary, a stopped copy).
+func (p *Poller) Lags(siteName, image string, n int) []int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := p.hist[siteName+"/"+image]
+	if len(h) > n {
+		h = h[len(h)-n:]
+	}
+	out := make([]int64, len(h))
+	for i, s := range h {
+		out[i] = s.Lag()
+	}
+	return out
+}
+
+// Lag is the sample's replay lag: entries behind (journal) or seconds
+// behind (snapshot), 0 when the status says neither.
+func (s Sample) Lag() int64 {
+	switch {
+	case s.EntriesBehind != nil:
+		return *s.EntriesBehind
+	case s.SnapshotLag != nil:
+		return *s.SnapshotLag
+	}
+	return 0
+}
+
+// DownSince reports when a site stopped answering, and whether it is down.
+func (p *Poller) DownSince(siteName string) (time.Time, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t, ok := p.down[siteName]
+	return t, ok
+}
+
+// Leader is the rbd-mirror daemon leading the pool on a site as last seen.
+func (p *Poller) Leader(siteName string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.leader[siteName]
 }
 
 // Last returns the latest refresh, or nil before the first.

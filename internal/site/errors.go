@@ -30,8 +30,13 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errno extracts the (positive) errno from a go-ceph error, or 0.
+// Errno extracts the (positive) errno from a go-ceph error, or 0. An Error
+// marked NotFound is ENOENT even when its words replaced librados' error.
 func Errno(err error) int {
+	var se0 *Error
+	if errors.As(err, &se0) && se0.NotFound && Errno(se0.Err) == 0 {
+		return int(syscall.ENOENT)
+	}
 	var ec interface{ ErrorCode() int }
 	if errors.As(err, &ec) {
 		n := ec.ErrorCode()

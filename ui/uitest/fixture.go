@@ -32,6 +32,7 @@ type Fixture struct {
 	errs   map[string]error
 	delays map[string]time.Duration
 	calls  map[string]int
+	watch  watchState // see watch.go
 }
 
 var (

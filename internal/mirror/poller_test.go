@@ -1,0 +1,73 @@
+package mirror
+
+import (
+	"testing"
+	"time"
+
+	"github.com/rbdtui/rbdtui/model"
+)
+
+// TestPollerEventsAndHistory drives the poller's bookkeeping with views, as
+// refreshes of two sites would produce them, without a cluster.
+func TestPollerEventsAndHistory(t *testing.T) {
+	p := NewPoller("rbd")
+	p.MaxEvents = 4
+	at := time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
+	behind := func(n int64) *model.SiteImageStatus {
+		return &model.SiteImageStatus{Up: true, State: model.StateReplaying, Replay: &model.Replay{EntriesBehindPrimary: &n}}
+	}
+	img := func(primary bool, st *model.SiteImageStatus) model.Image {
+		return model.Image{Name: "vol1", MirrorState: model.MirrorEnabled, Primary: primary, Local: st}
+	}
+	view := func(sec int, a, b *SiteView) *View {
+		v := &View{At: at.Add(time.Duration(sec) * time.Second)}
+		for _, sv := range []*SiteView{a, b} {
+			sv.At = v.At
+			v.Sites = append(v.Sites, *sv)
+		}
+		return v
+	}
+	primary := &model.SiteImageStatus{Up: true, State: model.StateStopped, Description: "local image is primary"}
+	p.record(view(0, &SiteView{Site: "site-a", Images: []model.Image{img(true, primary)}, Daemons: &DaemonInfo{Leader: "4100"}},
+		&SiteView{Site: "site-b", Images: []model.Image{img(false, behind(5))}}))
+	if evs, n := p.EventsAfter(0); len(evs) != 0 || n != 0 {
+		t.Fatalf("first refresh made events: %v (n=%d)", evs, n)
+	}
+	p.record(view(1, &SiteView{Site: "site-a", Err: errTest("rados_connect timed out")},
+		&SiteView{Site: "site-b", Images: []model.Image{img(false, behind(9))}}))
+	if since, down := p.DownSince("site-a"); !down || !since.Equal(at.Add(time.Second)) {
+		t.Fatalf("DownSince = %v %v", since, down)
+	}
+	p.record(view(2, &SiteView{Site: "site-a", Images: []model.Image{img(false, behind(0))}, Daemons: &DaemonInfo{Leader: "4200"}},
+		&SiteView{Site: "site-b", Images: []model.Image{img(true, primary)}}))
+	evs, n := p.EventsAfter(0)
+	var kinds []string
+	for _, e := range evs {
+		kinds = append(kinds, e.Site+":"+e.Kind)
+	}
+	// site-a: down, up, leader 4100 -> 4200, demoted, state; site-b:
+	// promoted, state. MaxEvents 4 keeps the last four.
+	want := []string{"site-a:demoted", "site-a:state", "site-b:promoted", "site-b:state"}
+	if n != 7 || len(kinds) != 4 || kinds[0] != want[0] || kinds[3] != want[3] {
+		t.Fatalf("events %v (n=%d), want %v of 7", kinds, n, want)
+	}
+	if _, down := p.DownSince("site-a"); down {
+		t.Fatal("site-a still down after it answered")
+	}
+	if more, m := p.EventsAfter(n); len(more) != 0 || m != n {
+		t.Fatalf("EventsAfter(%d) = %v, %d", n, more, m)
+	}
+	if evs, _ := p.EventsAfter(5); len(evs) != 2 || evs[0].Kind != "promoted" {
+		t.Fatalf("EventsAfter(5) = %v", evs)
+	}
+	if got := p.Lags("site-b", "vol1", 2); len(got) != 2 || got[0] != 9 || got[1] != 0 {
+		t.Fatalf("Lags = %v, want [9 0]", got)
+	}
+	if got := p.Leader("site-a"); got != "4200" {
+		t.Fatalf("Leader = %q", got)
+	}
+}
+
+type errTest string
+
+func (e errTest) Error() string { return string(e) }

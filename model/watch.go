@@ -1,0 +1,138 @@
+package model
+
+import (
+	"context"
+	"strconv"
+	"time"
+)
+
+// WatchScope names what a live watch covers: a whole pool, the members of
+// a consistency group, or some images. Exactly one of the three is set.
+type WatchScope struct {
+	Pool   string   // a pool, on every site
+	Group  string   // "pool/group": its members, resolved when polled
+	Images []string // "pool/image" specs
+}
+
+// String is how the scope reads in a title: "rbd", "group rbd/app",
+// "3 images".
+func (s WatchScope) String() string {
+	switch {
+	case s.Group != "":
+		return "group " + s.Group
+	case len(s.Images) == 1:
+		return s.Images[0]
+	case len(s.Images) > 1:
+		return strconv.Itoa(len(s.Images)) + " images"
+	}
+	return s.Pool
+}
+
+// MirrorWatcher is implemented by a Backend that can watch mirroring live. It is
+// optional, like GroupLister: the console checks for it with a type
+// assertion. Watch does no I/O; the session's first Poll does.
+type MirrorWatcher interface {
+	Watch(scope WatchScope) (WatchSession, error)
+}
+
+// WatchSession polls one scope on every site. It keeps the history of
+// earlier polls (lag trends, the last known state of a site that stopped
+// answering) and the transitions between them. Poll is not called
+// concurrently with itself; Close ends the session.
+type WatchSession interface {
+	// Poll refreshes every site in parallel. A site that does not answer
+	// is reported in its WatchSite (Err, DownSince) with its rows' last
+	// known values marked Stale; Poll itself fails only when nothing can
+	// be polled at all (a group that does not exist, for instance).
+	Poll(ctx context.Context) (WatchFrame, error)
+	Close() error
+}
+
+// WatchFrame is one poll of a scope on every site.
+type WatchFrame struct {
+	At    time.Time     `json:"at"`
+	Took  time.Duration `json:"-"`
+	Sites []WatchSite   `json:"sites"`
+	// Rows has one row per image, sorted by Image; each row has one cell
+	// per site, in the order of Sites.
+	Rows []WatchRow `json:"rows"`
+	// Events are the transitions seen since the previous poll, oldest
+	// first.
+	Events []WatchEvent `json:"events,omitempty"`
+}
+
+// WatchSite is one site's part of a frame.
+type WatchSite struct {
+	Site string `json:"site"`
+	// Err is why the site did not answer this poll ("" when it did).
+	Err string `json:"error,omitempty"`
+	// DownSince is when the site first failed to answer, zero while it
+	// answers.
+	DownSince time.Time `json:"down_since,omitempty"`
+	// DataAt is when the data shown for the site was read (the last good
+	// poll, for a site that is down).
+	DataAt time.Time `json:"data_at,omitempty"`
+	// Leader is the service id of the rbd-mirror daemon leading the
+	// pool(s) on this site ("" when none or unknown); Daemons counts the
+	// rbd-mirror daemons serving them (-1 when unknown).
+	Leader  string `json:"leader,omitempty"`
+	Daemons int    `json:"daemons"`
+}
+
+// Up reports whether the site answered the poll.
+func (s WatchSite) Up() bool { return s.Err == "" }
+
+// WatchRow is one image on every site.
+type WatchRow struct {
+	Image string      `json:"image"` // pool/name
+	Mode  string      `json:"mode,omitempty"`
+	Cells []WatchCell `json:"sites"`
+}
+
+// WatchCell is one image on one site.
+type WatchCell struct {
+	// Present is false when the site has no such image (or never said).
+	Present bool `json:"present"`
+	// Stale marks values from an earlier poll: the site did not answer.
+	Stale       bool   `json:"stale,omitempty"`
+	MirrorState string `json:"mirror_state,omitempty"`
+	Primary     bool   `json:"primary"`
+	// Status is the site's own rbd-mirror status of the image.
+	Status *SiteImageStatus `json:"status,omitempty"`
+	// Lag is the replay lag: entries behind the primary (journal) or
+	// seconds between the newest remote and local snapshot (snapshot);
+	// nil when the status does not say.
+	Lag *int64 `json:"lag,omitempty"`
+	// SyncPercent is a snapshot sync's or a bootstrap's progress.
+	SyncPercent *float64 `json:"sync_percent,omitempty"`
+	// BytesPerSec and ETA come from the status when rbd-mirror publishes
+	// them, else from successive polls.
+	BytesPerSec *float64       `json:"bytes_per_second,omitempty"`
+	ETA         *time.Duration `json:"-"`
+	// History is the lag at each recent poll, oldest first, for trends.
+	History []int64 `json:"history,omitempty"`
+}
+
+// Event kinds of the watch timeline.
+const (
+	EventState      = "state"
+	EventPromoted   = "promoted"
+	EventDemoted    = "demoted"
+	EventSplitBrain = "split-brain"
+	EventResync     = "resync"
+	EventLeader     = "leader"
+	EventSiteDown   = "site-down"
+	EventSiteUp     = "site-up"
+	EventMirroring  = "mirroring"
+)
+
+// WatchEvent is one transition a watch saw between two polls.
+type WatchEvent struct {
+	At     time.Time `json:"at"`
+	Site   string    `json:"site"`
+	Image  string    `json:"image,omitempty"` // pool/name; "" for site events
+	Kind   string    `json:"kind"`
+	From   string    `json:"from,omitempty"`
+	To     string    `json:"to,omitempty"`
+	Detail string    `json:"detail,omitempty"`
+}
