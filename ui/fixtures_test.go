@@ -111,6 +111,11 @@ func testRegistry() *grammar.Registry {
 		&grammar.Command{Path: []string{"inspect"}, Screen: "inspect", Args: []grammar.Arg{{Name: "image-spec"}},
 			Summary: "inspect an image's journal step by step", RBD: "rbd journal info/status/inspect --verbose --image {image-spec}"},
 		&grammar.Command{Path: []string{"journal", "client", "disconnect"}, Args: []grammar.Arg{jr}, Flags: []grammar.Flag{{Name: "client-id", Kind: grammar.String}}, Dangerous: true},
+		&grammar.Command{Path: []string{"failover"}, Dangerous: true, Summary: "fail images over to another site",
+			Flags: []grammar.Flag{{Name: "to", Kind: grammar.String}, {Name: "from", Kind: grammar.String}, {Name: "image", Kind: grammar.String},
+				{Name: "pool", Short: "p", Kind: grammar.String}, {Name: "group", Kind: grammar.String}, force,
+				{Name: "dry-run", Kind: grammar.Bool}, {Name: "step-timeout", Kind: grammar.Duration}},
+			RBD: "rbd mirror image demote (on --from); rbd mirror image promote (on --to)"},
 	)
 	return r
 }

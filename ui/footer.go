@@ -63,6 +63,11 @@ func (f *footer) renderHints(ctx KeyContext) string {
 		if !b.Hint || len(b.Keys) == 0 || !ctx.offers(b) {
 			continue
 		}
+		if own, ok := f.c.Keys.MatchIn(ctx.Screen, b.Keys[0]); ok && own.Action != b.Action {
+			// A screen's own binding of the key wins over the shared one
+			// (enter on the wizard is "next", not "expand").
+			continue
+		}
 		key, desc := keyLabel(b.Keys[0]), b.Action
 		var text string
 		why := ctx.reason(b)

@@ -28,7 +28,7 @@ func (h *help) lines(ctx KeyContext) []string {
 	bindings := h.c.Keys.Bindings()
 	keyCol := 0
 	for _, b := range bindings {
-		if b.OnScreen(ctx.Screen) {
+		if b.OnScreen(ctx.Screen) { // other screens' keys do not widen this one
 			keyCol = max(keyCol, ansi.StringWidth(keysLabel(b.Keys)))
 		}
 	}

@@ -1,7 +1,8 @@
 package ui
 
 import (
-	"strconv"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -38,14 +39,6 @@ func TestEveryHelpKeyDoesWhatItSays(t *testing.T) {
 			return ""
 		}
 		return "neither opened a dialog nor ran a command (flash: " + h.a.flash.text + ")"
-	}
-	flashes := func(text string) func(h *harness) string {
-		return func(h *harness) string {
-			if !strings.Contains(h.a.flash.text, text) {
-				return "flash is " + strconv.Quote(h.a.flash.text) + ", want " + strconv.Quote(text)
-			}
-			return ""
-		}
 	}
 	cursorIs := func(id string) func(h *harness) string {
 		return func(h *harness) string {
@@ -182,8 +175,45 @@ func TestEveryHelpKeyDoesWhatItSays(t *testing.T) {
 			}
 			return ""
 		}},
-		// The screens are being built (#7); until then their keys say so.
-		ActionFailover: {at("site-a/rbd"), flashes("not in this build yet")},
+		ActionFailover: {at("site-a/rbd"), func(h *harness) string {
+			if w, ok := h.a.topScreen().(*wizard); !ok || w.scopeText() != "pool rbd" {
+				return "the wizard did not open on pool rbd"
+			}
+			return ""
+		}},
+		// The failover wizard's own keys, each on the step it belongs to.
+		ActionWizardNext: {wizardAt(0), wizStepIs(wizDirection)},
+		ActionWizardBack: {wizardAt(1), wizStepIs(wizScope)},
+		ActionWizardChoice: {wizardAt(0), func(h *harness) string {
+			if k := h.a.topScreen().(*wizard).scopeKind(); k != "group" {
+				return "kind is " + k + ", want group (after pool)"
+			}
+			return ""
+		}},
+		ActionWizardPrev: {wizardAt(0), func(h *harness) string {
+			if k := h.a.topScreen().(*wizard).scopeKind(); k != "image" {
+				return "kind is " + k + ", want image (before pool)"
+			}
+			return ""
+		}},
+		ActionWizardRun: {wizardAt(3), func(h *harness) string {
+			if got := execArgvs(h.f); len(got) != 1 || strings.Join(got[0], " ") != "failover --pool rbd --from site-a --to site-b --yes" {
+				return fmt.Sprintf("ran %q", got)
+			}
+			return ""
+		}},
+		ActionWizardResume: {wizardFailed, func(h *harness) string {
+			if len(h.f.Execs()) != 2 || h.a.screenName() != ScopeWatch {
+				return fmt.Sprintf("%d runs, top screen %q; want the same command again, then the watch", len(h.f.Execs()), h.a.screenName())
+			}
+			return ""
+		}},
+		ActionWizardAbort: {wizardFailed, func(h *harness) string {
+			if h.a.topScreen() != nil || !strings.Contains(h.a.flash.text, "failover aborted") {
+				return "the wizard is still open, or the flash does not say it was aborted"
+			}
+			return ""
+		}},
 		ActionInspect: {at("site-a/rbd/vol1#journal"), func(h *harness) string {
 			if s, ok := h.a.topScreen().(*inspector); !ok || s.spec.Image != "vol1" {
 				return "the inspector did not open on vol1 (flash: " + h.a.flash.text + ")"
@@ -251,7 +281,7 @@ func TestEveryHelpKeyDoesWhatItSays(t *testing.T) {
 	}
 
 	// Each screen's help lists its own bindings; openers reach them.
-	openers := map[string]func(h *harness){"": func(*harness) {}, ScopeWatch: onWatch, ScopeInspector: onInspector(nil)}
+	openers := map[string]func(h *harness){"": func(*harness) {}, ScopeWatch: onWatch, ScopeInspector: onInspector(nil), ScopeWizard: wizardAt(0)}
 	helpViews := map[string]string{}
 	helpOf := func(scope string) string {
 		if v, ok := helpViews[scope]; ok {
@@ -281,7 +311,8 @@ func TestEveryHelpKeyDoesWhatItSays(t *testing.T) {
 		}
 		for _, k := range b.Keys {
 			t.Run(b.Action+"/"+k, func(t *testing.T) {
-				h := newHarness(t, fullLab(), withCommands, func(c *Common) { c.Keys = km })
+				p := wizardLab()
+				h := newHarness(t, p.Fixture, withCommands, func(c *Common) { c.Keys = km; c.Backend = p })
 				h.init()
 				if tc.setup != nil {
 					tc.setup(h)
@@ -295,5 +326,48 @@ func TestEveryHelpKeyDoesWhatItSays(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// wizardAt opens the failover wizard on site-a/rbd and goes n steps on
+// (1 direction, 2 plan, 3 confirmation).
+func wizardAt(n int) func(h *harness) {
+	return func(h *harness) {
+		h.t.Helper()
+		openPoolA(h)
+		h.do(ActionFailover)
+		for range n {
+			h.do(ActionWizardNext)
+		}
+		if n == 3 {
+			h.a.topScreen().(*wizard).okFocus = false // Cancel stays the default
+		}
+	}
+}
+
+// wizardFailed leaves the wizard on a failed run of site-a/rbd's failover.
+func wizardFailed(h *harness) {
+	h.t.Helper()
+	wizardAt(3)(h)
+	h.f.OnExec(func([]string) (model.ExecResult, error) {
+		return model.ExecResult{}, errors.New("stopped at step \"promote\"")
+	})
+	h.do(ActionWizardRun)
+	h.f.OnExec(nil)
+	if w, ok := h.a.topScreen().(*wizard); !ok || w.step != wizFailed {
+		h.t.Fatal("the run did not fail")
+	}
+}
+
+func wizStepIs(want wizStep) func(h *harness) string {
+	return func(h *harness) string {
+		w, ok := h.a.topScreen().(*wizard)
+		if !ok {
+			return fmt.Sprintf("the wizard is not on top (%T)", h.a.topScreen())
+		}
+		if w.step != want {
+			return fmt.Sprintf("step %d, want %d", w.step, want)
+		}
+		return ""
 	}
 }

@@ -15,10 +15,12 @@ func TestDefaultKeyMapHasNoDuplicateKeys(t *testing.T) {
 		// A key may be bound once per scope: a screen's own binding may
 		// reuse a key of the tree (and wins on that screen).
 		for _, k := range b.Keys {
-			if prev, dup := owner[b.Scope+"\x00"+k]; dup {
+			// A key may be bound once per scope (the tree, each screen).
+			sk := b.Scope + "\x00" + k
+			if prev, dup := owner[sk]; dup {
 				t.Errorf("key %q bound to both %s and %s", k, prev, b.Action)
 			}
-			owner[b.Scope+"\x00"+k] = b.Action
+			owner[sk] = b.Action
 		}
 	}
 }

@@ -72,6 +72,11 @@ func TestLayoutSweep(t *testing.T) {
 		"log hidden":  {"L"},
 		"watch":       {"j", "w"},
 		"watch down":  {"G", "k", "k", "w"},
+		// The failover wizard's steps (site-a/rbd): scope, plan, typed
+		// confirmation of a forced failover.
+		"wizard scope":   {"j", "F"},
+		"wizard plan":    {"j", "F", "enter", "enter"},
+		"wizard confirm": {"j", "F", "enter", "down", "down", "right", "enter", "enter", "r"},
 	}
 	// The journal inspector (a corrupt journal, so every part shows), on
 	// each step, with an entry's detail and the import confirmation.
@@ -88,13 +93,16 @@ func TestLayoutSweep(t *testing.T) {
 	} {
 		scenarios[name] = append(slices.Clone(inspect), keys...)
 	}
+	planner := uitest.WithPlanner(f)
+	planner.OnPlan(labPlan)
 	for _, name := range themes.Names() {
 		th, _ := themes.Load(name)
 		styles := NewStyles(th)
 		for scenario, keys := range scenarios {
 			t.Run(name+"/"+scenario, func(t *testing.T) {
-				ro := !strings.Contains("menu confirm typed form", scenario) && scenario != "inspector import"
-				h := newHarness(t, f, withCommands, func(c *Common) { c.Styles = styles; c.Refresh = 30e9; c.ReadOnly = ro })
+				wiz := strings.HasPrefix(scenario, "wizard")
+				ro := !strings.Contains("menu confirm typed form", scenario) && scenario != "inspector import" && !wiz
+				h := newHarness(t, f, withCommands, func(c *Common) { c.Styles = styles; c.Refresh = 30e9; c.ReadOnly = ro; c.Backend = planner })
 				h.init()
 				h.press(keys...)
 				want := map[string]bool{
@@ -105,6 +113,9 @@ func TestLayoutSweep(t *testing.T) {
 				if strings.HasPrefix(scenario, "inspector") {
 					s, ok := h.a.topScreen().(*inspector)
 					want[scenario] = ok && (scenario != "inspector import" || (s.form != nil && s.form.confirm))
+				}
+				if w, ok := h.a.topScreen().(*wizard); wiz {
+					want[scenario] = ok && map[string]wizStep{"wizard scope": wizScope, "wizard plan": wizPlan, "wizard confirm": wizConfirm}[scenario] == w.step
 				}
 				if ok, listed := want[scenario]; listed && !ok {
 					t.Fatalf("keys %v did not reach the %s screen", keys, scenario)
