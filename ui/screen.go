@@ -79,15 +79,26 @@ type screenEnv struct {
 // Messages a screen returns (as Cmds) to change the stack.
 type (
 	pushScreenMsg    struct{ s Screen }
-	replaceScreenMsg struct{ s Screen }
-	popScreenMsg     struct{ s Screen }
+	replaceScreenMsg struct {
+		s Screen
+		// started: s has run its Init already (a screen shown inside
+		// another, now taking the whole body).
+		started bool
+	}
+	popScreenMsg struct{ s Screen }
 )
 
 // pushScreen opens s on top of the current screen (or the tree).
 func pushScreen(s Screen) tea.Cmd { return func() tea.Msg { return pushScreenMsg{s} } }
 
 // replaceScreen closes the top screen and opens s in its place.
-func replaceScreen(s Screen) tea.Cmd { return func() tea.Msg { return replaceScreenMsg{s} } }
+func replaceScreen(s Screen) tea.Cmd { return func() tea.Msg { return replaceScreenMsg{s: s} } }
+
+// replaceStartedScreen is replaceScreen for a screen already initialised
+// (the wizard's live watch): it is not started again.
+func replaceStartedScreen(s Screen) tea.Cmd {
+	return func() tea.Msg { return replaceScreenMsg{s: s, started: true} }
+}
 
 // popScreen closes s (if it is open).
 func popScreen(s Screen) tea.Cmd { return func() tea.Msg { return popScreenMsg{s} } }
@@ -124,6 +135,9 @@ func (a *App) onScreenMsg(msg tea.Msg) tea.Cmd {
 			a.screens = a.screens[:len(a.screens)-1]
 		}
 		a.screens = append(a.screens, m.s)
+		if m.started {
+			return nil
+		}
 		return m.s.Init()
 	case popScreenMsg:
 		for i, s := range a.screens {

@@ -113,6 +113,11 @@ type wizObj struct {
 type wizard struct {
 	env *screenEnv
 
+	// live is the watch of the scope, started with the run and shown
+	// under its progress, so each image is seen to change sides while it
+	// happens; when the run is done it takes the whole screen.
+	live Screen
+
 	step wizStep
 	off  int // scroll offset of the plan, run and failed steps
 
@@ -674,6 +679,10 @@ func (w *wizard) start() tea.Cmd {
 	}
 	id, cmd := w.env.startJob(label, [][]string{w.argv})
 	w.jobID = id
+	if w.live == nil {
+		w.live = newWatch(w.env, w.watchScope())
+		return tea.Batch(cmd, w.live.Init())
+	}
 	return cmd
 }
 
@@ -748,6 +757,14 @@ func stateWords(state string) string {
 }
 
 func (w *wizard) Update(msg tea.Msg) tea.Cmd {
+	var live tea.Cmd
+	if w.live != nil {
+		live = w.live.Update(msg)
+	}
+	return tea.Batch(live, w.update(msg))
+}
+
+func (w *wizard) update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
 	case wizPlanMsg:
 		if m.w != w || m.seq != w.planSeq {
@@ -796,6 +813,12 @@ func (w *wizard) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		w.phase = len(w.phases)
+		if w.live != nil {
+			// The watch has run since the start: it keeps its history,
+			// and polls at once to show where the run left every image.
+			poll, _ := w.live.Action(Binding{Action: ActionRefresh})
+			return tea.Batch(replaceStartedScreen(w.live), poll)
+		}
 		return replaceScreen(newWatch(w.env, w.watchScope()))
 	}
 	return nil
@@ -840,6 +863,18 @@ func (w *wizard) View(width, h int) []string {
 		body, keys = w.viewRun(s, inner)
 		scrolls = true
 	}
+	if w.step == wizRunning && w.live != nil && h >= 24 {
+		// The progress on top, the live watch of the scope under it.
+		top := min(max(len(body)+len(head)+3, 10), h/2)
+		return append(w.box(s, head, body, keys, width, top, inner, true), w.live.View(width, h-top)...)
+	}
+	return w.box(s, head, body, keys, width, h, inner, scrolls)
+}
+
+// box draws the wizard's frame of height h around the tracker, the step's
+// body (scrolled when it scrolls) and its keys.
+func (w *wizard) box(s *Styles, head, body []string, keys string, width, h, inner int, scrolls bool) []string {
+	rows := max(h-2, 0)
 	room := max(rows-len(head)-1, 0)
 	if scrolls && len(body) > room {
 		w.off = min(w.off, len(body)-room+1)

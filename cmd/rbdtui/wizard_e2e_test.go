@@ -205,6 +205,16 @@ func TestWizardFailoverEndToEnd(t *testing.T) {
 		wait(10*time.Second, contains("$ rbdtui failover --pool rbd --from "+from+" --to "+to+" --yes"))
 		key("y")
 		wait(30*time.Second, contains("Running: rbdtui failover --pool rbd"))
+		// While it runs, the live watch under the progress shows every
+		// image primary on the old side, then primary on the new side.
+		if from == "site-a" {
+			every("running: primary on site-a, replaying on site-b", time.Minute, row("site-a", "◆ primary", "● up+replaying"))
+		} else {
+			every("running: primary on site-b, replaying on site-a", time.Minute, row("site-b", "● up+replaying", "◆ primary"))
+		}
+		every("running: primary on "+to, 5*time.Minute, func(n string) *regexp.Regexp {
+			return regexp.MustCompile(regexp.QuoteMeta("rbd/"+n) + `\s+` + to + `\s`)
+		})
 		// The wizard ends in the watch of the pool, where the new
 		// direction's replay is seen to start.
 		wait(5*time.Minute, contains("watch rbd"))
