@@ -67,10 +67,7 @@ func (b *Backend) PlanFailover(ctx context.Context, req model.FailoverRequest) (
 		return p, err
 	}
 	p.Steps, p.FromReachable, p.FromError = mp.Steps, mp.FromReachable, mp.FromError
-	for _, i := range mp.Images {
-		p.Images = append(p.Images, model.FailoverImagePlan{Name: i.Name, Mode: i.Mode, Phase: i.Phase, Lag: i.Lag,
-			EntriesBehind: i.EntriesBehind, SnapshotAgeSec: i.SnapshotAgeSec, StatusAgeSec: i.StatusAgeSec, Problem: i.Problem})
-	}
+	p.Images = append(p.Images, mp.Images...)
 	p.Problems = append(p.Problems, mp.Problems()...)
 	return p, nil
 }

@@ -31,21 +31,10 @@ type FailoverOptions struct {
 	Poll time.Duration
 }
 
-// PlanImage is one image of a failover plan.
-type PlanImage struct {
-	Name string `json:"name"`
-	Mode string `json:"mode"`
-	// Phase says what the run will do for it: demote, promote, done (already
-	// failed over), or refuse.
-	Phase string `json:"phase"`
-	// Lag is the last known replication lag on To, in words, and what a
-	// forced failover loses.
-	Lag            string  `json:"lag"`
-	EntriesBehind  *int64  `json:"entries_behind_primary,omitempty"`
-	SnapshotAgeSec *int64  `json:"snapshot_age_seconds,omitempty"`
-	StatusAgeSec   float64 `json:"status_age_seconds"`
-	Problem        string  `json:"problem,omitempty"`
-}
+// PlanImage is one image of a failover plan: what the run will do to it
+// and what a forced one risks. It is the model's type, so the console shows
+// exactly what the engine planned.
+type PlanImage = model.FailoverImagePlan
 
 // Plan is what a failover will do; --dry-run prints it.
 type Plan struct {
