@@ -23,8 +23,8 @@ func init() {
 	handle("consistency-group status", runGroupStatus)
 	handle("consistency-group checkpoint", runGroupCheckpoint)
 	handle("consistency-group failover", runGroupFailover)
-	handle("group image add", runGroupImageAdd)
-	handle("group image remove", runGroupImageRemove)
+	handle("group image add", groupImageChange(cgroup.ImageAdd))
+	handle("group image remove", groupImageChange(cgroup.ImageRemove))
 	handle("group image ls", runGroupImageList)
 	handle("group snap create", runGroupSnapCreate)
 	handle("group snap ls", runGroupSnapList)
@@ -534,36 +534,24 @@ func printGroupPlan(env *Env, p *model.GroupFailoverPlan) {
 	}
 }
 
-func runGroupImageAdd(ctx context.Context, env *Env) error {
-	spec, err := groupArg(env, "group-spec", false)
-	if err != nil {
-		return err
+// groupImageChange is `group image add|remove <group-spec> <image-spec>`:
+// the same arguments and site, a different engine call.
+func groupImageChange(op func(context.Context, *site.Conn, cgroup.Spec, model.ImageSpec) error) func(context.Context, *Env) error {
+	return func(ctx context.Context, env *Env) error {
+		spec, err := groupArg(env, "group-spec", false)
+		if err != nil {
+			return err
+		}
+		img, err := imageArg(env, "image-spec")
+		if err != nil {
+			return err
+		}
+		_, c, err := groupSite(env)
+		if err != nil {
+			return err
+		}
+		return engineErr(op(ctx, c, spec, img))
 	}
-	img, err := imageArg(env, "image-spec")
-	if err != nil {
-		return err
-	}
-	_, c, err := groupSite(env)
-	if err != nil {
-		return err
-	}
-	return engineErr(cgroup.ImageAdd(ctx, c, spec, img))
-}
-
-func runGroupImageRemove(ctx context.Context, env *Env) error {
-	spec, err := groupArg(env, "group-spec", false)
-	if err != nil {
-		return err
-	}
-	img, err := imageArg(env, "image-spec")
-	if err != nil {
-		return err
-	}
-	_, c, err := groupSite(env)
-	if err != nil {
-		return err
-	}
-	return engineErr(cgroup.ImageRemove(ctx, c, spec, img))
 }
 
 func runGroupImageList(ctx context.Context, env *Env) error {
