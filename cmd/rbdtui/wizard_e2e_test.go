@@ -17,6 +17,7 @@ import (
 
 	"github.com/rbdtui/rbdtui/internal/backend"
 	"github.com/rbdtui/rbdtui/internal/cli"
+	"github.com/rbdtui/rbdtui/internal/lab"
 	"github.com/rbdtui/rbdtui/internal/labtest"
 	"github.com/rbdtui/rbdtui/internal/site"
 	"github.com/rbdtui/rbdtui/model"
@@ -97,6 +98,11 @@ func TestWizardFailoverEndToEnd(t *testing.T) {
 			}
 			time.Sleep(time.Second)
 		}
+	}
+	// At least two journal-mirrored images with something written (a fresh
+	// lab has none; a used one keeps its lab-load-N images).
+	if _, err := lab.RunLoad(ctx, st, lab.LoadOptions{Pool: "rbd", Images: 2, Ops: 40, Duration: 10 * time.Second, Rate: 20}); err != nil {
+		t.Fatalf("lab load: %v", err)
 	}
 	names := waitState("site-a", "site-b", 2*time.Minute)
 	if len(names) < 2 {
