@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -26,14 +25,14 @@ import (
 )
 
 // TestInspectorOnLab opens the journal inspector (the real console over
-// the real backend) on a journal-mirrored image whose peer (site-b's
-// rbd-mirror) is stopped, so entries accumulate behind its client; walks
+// the real backend) on a journal-mirrored image with a client that never
+// commits, so entries accumulate behind it as behind a stopped peer; walks
 // the steps; then damages one object of a copy's journal and sees the
 // finding while the inspector keeps working.
 func TestInspectorOnLab(t *testing.T) {
 	st := labtest.Require(t)
 	cfg := labtest.Config(t, st)
-	a, b := st.Site(lab.SiteA), st.Site("site-b")
+	a := st.Site(lab.SiteA)
 	lipgloss.SetColorProfile(termenv.Ascii)
 
 	name := fmt.Sprintf("inspect-lab-%d", time.Now().UnixNano()%1_000_000_000)
@@ -71,11 +70,25 @@ func TestInspectorOnLab(t *testing.T) {
 		}
 		time.Sleep(time.Second)
 	}
-	pid := b.PIDs.RBDMirror
-	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
-		t.Fatalf("stop site-b's rbd-mirror (pid %d): %v", pid, err)
+	// A client that never commits holds the entries back from trimming,
+	// as a stopped peer would, without pausing the lab's rbd-mirror (a
+	// daemon paused and resumed under the other tests can leave a
+	// replayer stuck, and a later failover of the pool with it).
+	c0, err := m.Site(lab.SiteA)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGCONT) })
+	js0, err := journal.SpecOfImage(ctx, c0, model.ImageSpec{Pool: "rbd", Image: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j0, err := journal.Open(ctx, c0, js0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j0.RegisterClient(ctx, "pin", journal.EncodeCLIClientMeta()); err != nil {
+		t.Fatal(err)
+	}
 	rbdAdmin(t, a, "bench", "--io-type", "write", "--io-size", "4K", "--io-total", "512K", "--io-threads", "1", spec)
 
 	open := func(image string) (*teatest.TestModel, func(string)) {
@@ -109,7 +122,7 @@ func TestInspectorOnLab(t *testing.T) {
 			t.Errorf("entries step lacks %q:\n%s", want, v)
 		}
 	}
-	// The stopped peer's lag, as the engine measures it, is what step 2 shows.
+	// The pinned client's lag, as the engine measures it, is what step 2 shows.
 	sess, err := real.OpenJournal(ctx, "site-a", model.ImageSpec{Pool: "rbd", Image: name})
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +139,7 @@ func TestInspectorOnLab(t *testing.T) {
 		t.Errorf("finding on the healthy journal: %+v", f)
 	}
 	if behind < 128 || len(scan.Entries) < 128 {
-		t.Fatalf("the stopped peer is %d entries behind of %d: entries did not accumulate", behind, len(scan.Entries))
+		t.Fatalf("the pinned client is %d entries behind of %d: entries did not accumulate", behind, len(scan.Entries))
 	}
 
 	// A corrupted copy: a plain journaled image pinned by a client, one
@@ -191,5 +204,5 @@ func TestInspectorOnLab(t *testing.T) {
 			t.Errorf("corrupt copy: entries step lacks %q:\n%s", want, v2)
 		}
 	}
-	t.Logf("peer %d entries behind of %d; corrupt copy finding at %s offset %d", behind, len(scan.Entries), j.DataOID(1), second.Offset)
+	t.Logf("pinned client %d entries behind of %d; corrupt copy finding at %s offset %d", behind, len(scan.Entries), j.DataOID(1), second.Offset)
 }
