@@ -12,12 +12,14 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/rbdtui/rbdtui/internal/cli"
 	"github.com/rbdtui/rbdtui/internal/lab"
 	"github.com/rbdtui/rbdtui/internal/labtest"
+	"github.com/rbdtui/rbdtui/internal/site"
 )
 
 // cmdOK runs rbdtui in-process and fails the test on a non-zero exit.
@@ -307,6 +309,33 @@ func writeImage(t *testing.T, s *lab.SiteState, pool, name string, data []byte) 
 	ad.WriteAt(t, name, 0, data)
 }
 
+// writeWhenPromoted is writeImage for an image just force-promoted: it
+// retries while the write is refused with EROFS, up to d.
+func writeWhenPromoted(t *testing.T, s *lab.SiteState, pool, name string, data []byte, d time.Duration) {
+	t.Helper()
+	ad := adminOn(t, s, pool)
+	defer ad.Close()
+	deadline := time.Now().Add(d)
+	for {
+		img, err := ad.Open(name, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = img.WriteAt(data, 0)
+		if err == nil {
+			err = img.Flush()
+		}
+		img.Close()
+		if err == nil {
+			return
+		}
+		if !site.IsErrno(err, syscall.EROFS) || time.Now().After(deadline) {
+			t.Fatalf("%s: write %s: %v", s.Name, name, err)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
 func readImage(t *testing.T, s *lab.SiteState, pool, name string, n int) []byte {
 	t.Helper()
 	ad := adminOn(t, s, pool)
@@ -449,8 +478,11 @@ func TestDrillForced(t *testing.T) {
 	if !strings.Contains(out, "does not answer") || !strings.Contains(out, "failover recover --stale site-a") {
 		t.Errorf("forced failover output should state the lost site and the recovery: %s", out)
 	}
+	// Writers are refused (EROFS) until site-b's rbd-mirror has let go of
+	// a force-promoted image, which the failover's output says; an
+	// application retries, and so does the drill, for a minute at most.
 	for name := range images {
-		writeImage(t, b, pool, name, pattern(4, drillSize))
+		writeWhenPromoted(t, b, pool, name, pattern(4, drillSize), time.Minute)
 	}
 	thaw()
 	// Both copies now believe they are primary: status says so.
