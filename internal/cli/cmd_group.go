@@ -72,6 +72,17 @@ func groupSite(env *Env) (*site.Manager, *site.Conn, error) {
 	return m, c, err
 }
 
+// groupTarget is what most group commands start with: the group spec of
+// argument name (with a snapshot when snap), then the site it is on.
+func groupTarget(env *Env, name string, snap bool) (cgroup.Spec, *site.Manager, *site.Conn, error) {
+	spec, err := groupArg(env, name, snap)
+	if err != nil {
+		return spec, nil, nil, err
+	}
+	m, c, err := groupSite(env)
+	return spec, m, c, err
+}
+
 func warnings(env *Env, warn []string) {
 	for _, w := range warn {
 		fmt.Fprintf(env.Stderr, "rbdtui: warning: %s\n", w)
@@ -123,11 +134,7 @@ func runGroupCreate(ctx context.Context, env *Env) error {
 }
 
 func runGroupRename(ctx context.Context, env *Env) error {
-	spec, err := groupArg(env, "group-spec", false)
-	if err != nil {
-		return err
-	}
-	m, c, err := groupSite(env)
+	spec, m, c, err := groupTarget(env, "group-spec", false)
 	if err != nil {
 		return err
 	}
@@ -137,11 +144,7 @@ func runGroupRename(ctx context.Context, env *Env) error {
 }
 
 func runGroupRemove(ctx context.Context, env *Env) error {
-	spec, err := groupArg(env, "group-spec", false)
-	if err != nil {
-		return err
-	}
-	m, c, err := groupSite(env)
+	spec, m, c, err := groupTarget(env, "group-spec", false)
 	if err != nil {
 		return err
 	}
@@ -177,11 +180,7 @@ func runGroupAttach(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	spec, err := groupArg(env, "group-spec", false)
-	if err != nil {
-		return err
-	}
-	m, c, err := groupSite(env)
+	spec, m, c, err := groupTarget(env, "group-spec", false)
 	if err != nil {
 		return err
 	}
@@ -555,11 +554,7 @@ func groupImageChange(op func(context.Context, *site.Conn, cgroup.Spec, model.Im
 }
 
 func runGroupImageList(ctx context.Context, env *Env) error {
-	spec, err := groupArg(env, "group-spec", false)
-	if err != nil {
-		return err
-	}
-	_, c, err := groupSite(env)
+	spec, _, c, err := groupTarget(env, "group-spec", false)
 	if err != nil {
 		return err
 	}
@@ -585,11 +580,7 @@ func memberName(gi model.GroupImage) string {
 }
 
 func runGroupSnapCreate(ctx context.Context, env *Env) error {
-	spec, err := groupArg(env, "group-snap-spec", true)
-	if err != nil {
-		return err
-	}
-	m, c, err := groupSite(env)
+	spec, m, c, err := groupTarget(env, "group-snap-spec", true)
 	if err != nil {
 		return err
 	}
@@ -599,11 +590,7 @@ func runGroupSnapCreate(ctx context.Context, env *Env) error {
 }
 
 func runGroupSnapList(ctx context.Context, env *Env) error {
-	spec, err := groupArg(env, "group-spec", false)
-	if err != nil {
-		return err
-	}
-	_, c, err := groupSite(env)
+	spec, _, c, err := groupTarget(env, "group-spec", false)
 	if err != nil {
 		return err
 	}
@@ -622,11 +609,7 @@ func runGroupSnapList(ctx context.Context, env *Env) error {
 }
 
 func runGroupSnapRemove(ctx context.Context, env *Env) error {
-	spec, err := groupArg(env, "group-snap-spec", true)
-	if err != nil {
-		return err
-	}
-	_, c, err := groupSite(env)
+	spec, _, c, err := groupTarget(env, "group-snap-spec", true)
 	if err != nil {
 		return err
 	}
@@ -634,11 +617,7 @@ func runGroupSnapRemove(ctx context.Context, env *Env) error {
 }
 
 func runGroupSnapRename(ctx context.Context, env *Env) error {
-	spec, err := groupArg(env, "group-snap-spec", true)
-	if err != nil {
-		return err
-	}
-	_, c, err := groupSite(env)
+	spec, _, c, err := groupTarget(env, "group-snap-spec", true)
 	if err != nil {
 		return err
 	}
@@ -646,11 +625,7 @@ func runGroupSnapRename(ctx context.Context, env *Env) error {
 }
 
 func runGroupSnapRollback(ctx context.Context, env *Env) error {
-	spec, err := groupArg(env, "group-snap-spec", true)
-	if err != nil {
-		return err
-	}
-	_, c, err := groupSite(env)
+	spec, _, c, err := groupTarget(env, "group-snap-spec", true)
 	if err != nil {
 		return err
 	}
