@@ -76,14 +76,26 @@ func TestTeardownAfterFrozenSite(t *testing.T) {
 				// The io context is taken first and used afterwards, as
 				// every engine call does: a drop may come in between.
 				io, err := c.IOContext(ctx, lab.Pool)
+				// Every call is bounded tighter than the 2 s op timeouts, so
+				// that with the site frozen the deadline always wins and the
+				// call is abandoned while it still runs in librados (with
+				// equal bounds librados's own ETIMEDOUT often came first, and
+				// on a slow machine no call was ever abandoned).
 				if err == nil {
-					_, err = site.Call(ctx, c, "stat", func() (rados.ObjectStat, error) { return io.Stat("rbd_directory") })
+					_, err = site.CallFor(ctx, c, "stat", time.Second, func() (rados.ObjectStat, error) { return io.Stat("rbd_directory") })
 				}
 				if err == nil {
-					_, err = site.Call(ctx, c, "write", func() (struct{}, error) { return struct{}{}, io.WriteFull("teardown-test", []byte("x")) })
+					_, err = site.CallFor(ctx, c, "write", time.Second, func() (struct{}, error) { return struct{}{}, io.WriteFull("teardown-test", []byte("x")) })
+				}
+				var conn *rados.Conn
+				if err == nil {
+					conn, err = c.Rados(ctx)
 				}
 				if err == nil {
-					_, err = c.MonCommand(ctx, map[string]any{"prefix": "health"})
+					_, err = site.CallFor(ctx, c, "health", time.Second, func() ([]byte, error) {
+						out, _, err := conn.MonCommand([]byte(`{"prefix":"health","format":"json"}`))
+						return out, err
+					})
 				}
 				if d := time.Since(start); int64(d) > slowest.Load() {
 					slowest.Store(int64(d))
