@@ -694,7 +694,7 @@ func runPhases(r model.FailoverRequest) []string {
 	case r.Scope == model.FailoverGroup:
 		return []string{"demote every member on " + r.From, "wait until " + r.To + " has replayed every member up to its demotion", "promote every member on " + r.To}
 	case r.Force:
-		return []string{"force-promote every image on " + r.To + " (" + r.From + " is not demoted)"}
+		return []string{"force-promote every image on " + r.To + " (" + r.From + " is not demoted) and wait until its rbd-mirror lets go of each"}
 	}
 	return []string{"demote every image on " + r.From, "wait until " + r.To + " has replayed each image up to its demotion",
 		"promote every image on " + r.To, "wait until " + r.From + " replays each image in the new direction"}
@@ -708,7 +708,14 @@ func phaseOf(r model.FailoverRequest, step string, n int) int {
 		return n
 	case "demote", "force-promote":
 		return 0
-	case "wait-replayed", "waiting for replay", "caught up", "roll back", "rolled back", "broke lock":
+	case "broke lock":
+		// A forced failover breaks a stuck rbd-mirror's lock while it
+		// force-promotes (pool, image) or rolls back (group).
+		if r.Scope == model.FailoverGroup {
+			return 1
+		}
+		return 0
+	case "wait-replayed", "waiting for replay", "caught up", "roll back", "rolled back":
 		return 1
 	case "promote":
 		if r.Force {

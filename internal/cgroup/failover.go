@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ceph/go-ceph/rbd"
+	"github.com/rbdtui/rbdtui/internal/mirror"
 	"github.com/rbdtui/rbdtui/internal/site"
 	"github.com/rbdtui/rbdtui/model"
 )
@@ -290,7 +291,7 @@ func planned(ctx context.Context, m *site.Manager, from, to *site.Conn, spec Spe
 			continue
 		}
 		pr.send(start, model.Progress{Step: "promote", Object: pm.img.String(), Site: to.Name(), Done: int64(i), Total: int64(len(ms))})
-		if err := promote(ctx, to, pm.img, false, deadline); err != nil {
+		if err := promote(ctx, to, pm.img, deadline); err != nil {
 			return fmt.Errorf("group %s: promoting %s on %s failed: %w (every member is demoted on %s; run the failover again to finish)", spec, pm.img, to.Name(), err, from.Name())
 		}
 	}
@@ -356,15 +357,16 @@ func settled(v memberView, demoteAt time.Time) bool {
 	return l != nil && l.LastUpdate.After(demoteAt) && l.State == model.StateUnknown
 }
 
-// promote promotes a member, retrying while rbd-mirror still holds it.
-func promote(ctx context.Context, c *site.Conn, img model.ImageSpec, force bool, deadline time.Time) error {
+// promote promotes a member (its peer demoted), retrying while rbd-mirror
+// still holds it.
+func promote(ctx context.Context, c *site.Conn, img model.ImageSpec, deadline time.Time) error {
 	for {
 		err := withImage(ctx, c, img, false, "promote", func(h *rbd.Image) error {
 			mi, err := h.GetMirrorImageInfo()
 			if err == nil && mi.Primary {
 				return nil
 			}
-			return h.MirrorPromote(force)
+			return h.MirrorPromote(false)
 		})
 		if err == nil {
 			return nil
@@ -387,7 +389,7 @@ func repromote(ctx context.Context, c *site.Conn, imgs []model.ImageSpec) string
 	}
 	var failed []string
 	for _, img := range imgs {
-		if err := promote(ctx, c, img, false, time.Now().Add(30*time.Second)); err != nil {
+		if err := promote(ctx, c, img, time.Now().Add(30*time.Second)); err != nil {
 			failed = append(failed, fmt.Sprintf("%s (%v)", img, err))
 		}
 	}
@@ -464,7 +466,10 @@ func forced(ctx context.Context, m *site.Manager, from string, to *site.Conn, sp
 			continue
 		}
 		pr.send(start, model.Progress{Step: "force-promote", Object: v.spec.String(), Site: to.Name(), Done: int64(i), Total: int64(len(views))})
-		if err := promote(ctx, to, v.spec, true, deadline); err != nil {
+		err := mirror.ForcePromote(ctx, to, v.spec, deadline, func(holder string) {
+			pr.send(start, model.Progress{Step: "broke lock", Object: v.spec.String(), Site: to.Name(), Message: mirror.BrokeLockMessage(to.Name(), holder)})
+		})
+		if err != nil {
 			return fmt.Errorf("group %s: force-promoting %s on %s failed: %w; members before it are primary and not yet rolled back: run the forced failover again to finish", spec, v.spec, to.Name(), err)
 		}
 	}
@@ -472,10 +477,7 @@ func forced(ctx context.Context, m *site.Manager, from string, to *site.Conn, sp
 		var errs []error
 		for i, r := range plan.Rollback {
 			pr.send(start, model.Progress{Step: "roll back", Object: r.Image, Site: to.Name(), State: r.Snapshot, Done: int64(i), Total: int64(len(views))})
-			st, broke, err := restoreWhenWritable(ctx, to, imgs[i], r.SnapID, deadline)
-			if broke {
-				pr.send(start, model.Progress{Step: "broke lock", Object: r.Image, Site: to.Name(), Message: "rbd-mirror kept the image's exclusive lock while stuck on the lost site; the lock was broken, which blocklists that rbd-mirror instance: check the daemon's health on " + to.Name() + " afterwards and restart it if it stays WARNING"})
-			}
+			st, err := restoreWhenWritable(ctx, to, imgs[i], r.SnapID, deadline)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("rolling %s back to %s on %s: %w", r.Image, r.Snapshot, to.Name(), err))
 				continue
@@ -493,52 +495,20 @@ func forced(ctx context.Context, m *site.Manager, from string, to *site.Conn, sp
 	return nil
 }
 
-// restoreWhenWritable restores a member just force-promoted. Until the
-// local rbd-mirror has noticed the promotion and let go of the image,
-// writes fail with EROFS ("local image not promoted" to the lock it still
-// holds); that passes within seconds, so it retries until the deadline.
-//
-// When the primary site is lost, rbd-mirror's replayer can stay stuck on it
-// and keep the exclusive lock for good, refusing every request with EROFS.
-// After breakAfter of that, the lock is broken (rbd lock break: librbd
-// blocklists the holder, this site's rbd-mirror instance, which then starts
-// afresh), and the restore takes the lock itself.
-func restoreWhenWritable(ctx context.Context, c *site.Conn, img model.ImageSpec, snapID uint64, deadline time.Time) (restoreStats, bool, error) {
-	const breakAfter = 10 * time.Second
-	start := time.Now()
-	broken := false
+// restoreWhenWritable restores a member just force-promoted.
+// mirror.ForcePromote returned once no rbd-mirror instance held it, but a
+// daemon restarting its pool replayer may still refuse a write (EROFS) for
+// a moment: that is retried until the deadline.
+func restoreWhenWritable(ctx context.Context, c *site.Conn, img model.ImageSpec, snapID uint64, deadline time.Time) (restoreStats, error) {
 	for {
 		st, err := restore(ctx, c, img, snapID, true)
 		if err == nil || !site.IsErrno(err, syscall.EROFS) || time.Now().After(deadline) {
-			return st, broken, err
-		}
-		if !broken && time.Since(start) > breakAfter {
-			broken = true
-			if berr := breakLock(ctx, c, img); berr != nil {
-				return st, broken, fmt.Errorf("%w; breaking the exclusive lock rbd-mirror holds failed too: %v", err, berr)
-			}
+			return st, err
 		}
 		select {
 		case <-ctx.Done():
-			return st, broken, ctx.Err()
+			return st, ctx.Err()
 		case <-time.After(time.Second):
 		}
 	}
-}
-
-// breakLock breaks the exclusive lock of an image (whoever holds it is
-// blocklisted by librbd).
-func breakLock(ctx context.Context, c *site.Conn, img model.ImageSpec) error {
-	return withImage(ctx, c, img, false, "break the exclusive lock of", func(h *rbd.Image) error {
-		owners, err := h.LockGetOwners()
-		if err != nil {
-			return err
-		}
-		for _, o := range owners {
-			if err := h.LockBreak(o.Mode, o.Owner); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }

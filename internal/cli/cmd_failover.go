@@ -113,7 +113,6 @@ func runFailover(ctx context.Context, env *Env) error {
 	}
 	fmt.Fprintf(env.Stdout, "Failover of %s to %s complete (%s, %d images)\n", scope, to, plan.Kind, len(plan.Images))
 	if o.Force {
-		fmt.Fprintf(env.Stdout, "Writes to the promoted images may be refused (EROFS) for a few seconds, until %s's rbd-mirror lets go of them.\n", to)
 		fmt.Fprintf(env.Stdout, "When %s returns, recover its copies with: rbdtui failover recover --stale %s --pool %s\n", from, from, o.Pool)
 	}
 	return nil

@@ -131,6 +131,7 @@ func MakePlan(ctx context.Context, o FailoverOptions) (*Plan, error) {
 	if o.Force {
 		p.Steps = []string{
 			fmt.Sprintf("force-promote every image on %s (no demotion: %s is lost or unreachable)", p.To, p.From),
+			fmt.Sprintf("wait until %s's rbd-mirror lets go of each image; if it still holds one after %s (stuck on the lost site), break its lock, which blocklists that rbd-mirror instance", p.To, StuckGrace),
 			fmt.Sprintf("data written on %s after the last replayed entry or synced snapshot is lost (see lag)", p.From),
 			fmt.Sprintf("when %s returns its copies are split-brain: recover them with `rbdtui failover recover --stale %s --pool %s`", p.From, p.From, p.Pool),
 		}
@@ -212,9 +213,14 @@ func Run(ctx context.Context, o FailoverOptions) (*Plan, error) {
 	}
 	spec := func(n string) model.ImageSpec { return model.ImageSpec{Pool: o.Pool, Image: n} }
 	if o.Force {
+		deadline := time.Now().Add(o.StepTimeout)
 		err := forEach(byPhase("force-promote"), func(n string) error {
 			emit(model.Progress{Step: "force-promote", Object: n, Site: o.To.Name()})
-			if err := Promote(ctx, o.To, spec(n), true); err != nil {
+			// Done only once the image is usable: rbd-mirror on To,
+			// possibly stuck on the lost site, has let go of it.
+			if err := ForcePromote(ctx, o.To, spec(n), deadline, func(holder string) {
+				emit(model.Progress{Step: "broke lock", Object: n, Site: o.To.Name(), Message: BrokeLockMessage(o.To.Name(), holder)})
+			}); err != nil {
 				return err
 			}
 			emit(model.Progress{Step: "force-promote", Object: n, Site: o.To.Name(), State: "primary"})
@@ -287,6 +293,11 @@ func Run(ctx context.Context, o FailoverOptions) (*Plan, error) {
 	}
 	emit(model.Progress{Step: "done", Message: fmt.Sprintf("%d images primary on %s, replaying on %s", len(all), o.To.Name(), o.From.Name())})
 	return plan, nil
+}
+
+// BrokeLockMessage says what breaking rbd-mirror's lock did.
+func BrokeLockMessage(siteName, holder string) string {
+	return fmt.Sprintf("rbd-mirror on %s held the image's exclusive lock for %s while stuck on the lost site; its lock was broken, which blocklists that rbd-mirror instance (%s): it restarts its pool replayer; check the daemon's health on %s afterwards", siteName, StuckGrace, holder, siteName)
 }
 
 // caughtUp reports whether the target copy has replayed everything up to
