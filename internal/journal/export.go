@@ -25,7 +25,8 @@ type ExportOptions struct {
 	// instead of rbd's export format; such output is not importable.
 	Decode bool
 	// Written, when set, is called in order for each entry written, after
-	// its chunk was written (rbd's --verbose dumps each event).
+	// its chunk was written (rbd's --verbose dumps each event). The
+	// entry's Data is valid only during the call.
 	Written func(Replayed)
 }
 
@@ -71,10 +72,18 @@ func (j *Journal) Export(ctx context.Context, w io.Writer, opt ExportOptions) (E
 	if !opt.FromStart {
 		pos = MinCommitPosition(j.Header.Clients)
 	}
+	// The objects replay takes are the export's alone: each one's buffer
+	// goes back for the next read once the entries taken from it are
+	// written (memory stays bounded on a journal of any size).
+	rec := &recycler{w: j.Header.W(), held: map[uint64]*Object{}}
+	defer rec.all()
 	var rerr error
 	res, err := writeExport(ctx, w, j.Spec.ID, j.Header, opt, func(emit func(Replayed) error) {
-		rerr = ReplayFunc(j.Header, get, pos, emit)
-	})
+		rerr = ReplayFunc(j.Header, rec.take(get), pos, func(r Replayed) error {
+			rec.emitted = r.CommitTID
+			return emit(r)
+		})
+	}, rec.written)
 	stop()
 	lerr := wait()
 	if err != nil {
@@ -101,7 +110,60 @@ func WriteExport(w io.Writer, journalID string, entries []Replayed, h *Header, o
 				return
 			}
 		}
-	})
+	}, nil)
+}
+
+// recycler gives an export's object buffers back to objBufs. Replay moves
+// to an offset's next object (take) when the previous one has no entry
+// left but possibly one still to emit (replay loads ahead before it emits
+// an object's last entry): that object is released once the entry after
+// the last one emitted so far is written.
+type recycler struct {
+	w       uint64
+	held    map[uint64]*Object // per splay offset; replay goroutine only
+	emitted uint64             // last commit tid emitted; replay goroutine only
+	mu      sync.Mutex
+	pending []release // in order of after
+}
+
+type release struct {
+	o     *Object
+	after uint64
+}
+
+func (r *recycler) take(get func(uint64) *Object) func(uint64) *Object {
+	return func(n uint64) *Object {
+		o := get(n)
+		if prev := r.held[n%r.w]; prev != nil {
+			r.mu.Lock()
+			r.pending = append(r.pending, release{prev, r.emitted + 1})
+			r.mu.Unlock()
+		}
+		r.held[n%r.w] = o
+		return o
+	}
+}
+
+// written is told the last commit tid written.
+func (r *recycler) written(commit uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	k := 0
+	for ; k < len(r.pending) && r.pending[k].after <= commit; k++ {
+		objBufs.put(r.pending[k].o.Data)
+	}
+	r.pending = r.pending[k:]
+}
+
+// all releases the rest, once nothing uses the export's entries.
+func (r *recycler) all() {
+	r.written(^uint64(0))
+	for s, o := range r.held {
+		if o != nil {
+			objBufs.put(o.Data)
+		}
+		delete(r.held, s)
+	}
 }
 
 type exportPart struct {
@@ -115,7 +177,9 @@ type exportPart struct {
 
 // writeExport runs produce (which emits entries in order) and formats the
 // entries in chunks on every CPU; chunks are written in order.
-func writeExport(ctx context.Context, w io.Writer, journalID string, h *Header, opt ExportOptions, produce func(emit func(Replayed) error)) (ExportResult, error) {
+// written, when set, is told the commit tid of the last entry of each chunk
+// written.
+func writeExport(ctx context.Context, w io.Writer, journalID string, h *Header, opt ExportOptions, produce func(emit func(Replayed) error), written func(commit uint64)) (ExportResult, error) {
 	var res ExportResult
 	if !opt.Decode {
 		if _, err := io.WriteString(w, "# journal_id: "+journalID+"\n"); err != nil {
@@ -194,6 +258,9 @@ func writeExport(ctx context.Context, w io.Writer, journalID string, h *Header, 
 		}
 		b := p.buf
 		pool.Put(&b)
+		if written != nil && len(p.entries) > 0 && p.badEntry == nil {
+			written(p.entries[len(p.entries)-1].CommitTID)
+		}
 		if opt.Written != nil {
 			for _, e := range p.entries {
 				if p.badEntry != nil && e.CommitTID >= p.badEntry.CommitTID {

@@ -128,7 +128,7 @@ dispatch:
 		for s := 0; s < stripes; s++ {
 			for _, r := range group {
 				if r.buf == nil {
-					r.buf = make([]byte, size)
+					r.buf = objBufs.get(size)
 				}
 				if !send(job{r, s * readStripe}) {
 					break dispatch
