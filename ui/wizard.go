@@ -706,14 +706,9 @@ func phaseOf(r model.FailoverRequest, step string, n int) int {
 	switch step {
 	case "done":
 		return n
-	case "demote", "force-promote":
-		return 0
-	case "broke lock":
+	case "demote", "force-promote", "broke lock":
 		// A forced failover breaks a stuck rbd-mirror's lock while it
-		// force-promotes (pool, image) or rolls back (group).
-		if r.Scope == model.FailoverGroup {
-			return 1
-		}
+		// force-promotes (mirror.ForcePromote), groups included.
 		return 0
 	case "wait-replayed", "waiting for replay", "caught up", "roll back", "rolled back":
 		return 1

@@ -517,3 +517,18 @@ func TestWizardFromThePaletteAndReadOnly(t *testing.T) {
 		}
 	}
 }
+
+// A stuck rbd-mirror's lock is broken while members or images are
+// force-promoted, so "broke lock" belongs to the first phase of every
+// forced run, groups included (it used to come with the group's rollback).
+func TestWizardBrokeLockIsPartOfForcePromote(t *testing.T) {
+	for _, r := range []model.FailoverRequest{
+		{Scope: model.FailoverPool, Force: true, From: "site-a", To: "site-b"},
+		{Scope: model.FailoverGroup, Force: true, From: "site-a", To: "site-b"},
+	} {
+		n := len(runPhases(r))
+		if got, want := phaseOf(r, "broke lock", n), phaseOf(r, "force-promote", n); got != want {
+			t.Errorf("%v: broke lock in phase %d, force-promote in phase %d", r.Scope, got, want)
+		}
+	}
+}
