@@ -295,11 +295,6 @@ func Run(ctx context.Context, o FailoverOptions) (*Plan, error) {
 	return plan, nil
 }
 
-// BrokeLockMessage says what breaking rbd-mirror's lock did.
-func BrokeLockMessage(siteName, holder string) string {
-	return fmt.Sprintf("rbd-mirror on %s held the image's exclusive lock for %s while stuck on the lost site; its lock was broken, which blocklists that rbd-mirror instance (%s): it restarts its pool replayer; check the daemon's health on %s afterwards", siteName, StuckGrace, holder, siteName)
-}
-
 // caughtUp reports whether the target copy has replayed everything up to
 // the demotion: its daemon stopped replaying because the remote was demoted
 // (journal: after replaying the demote event; snapshot: after syncing the

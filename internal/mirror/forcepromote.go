@@ -19,6 +19,11 @@ import (
 // A healthy daemon lets go within a few seconds.
 const StuckGrace = 10 * time.Second
 
+// BrokeLockMessage says what breaking rbd-mirror's lock did.
+func BrokeLockMessage(siteName, holder string) string {
+	return fmt.Sprintf("rbd-mirror on %s held the image's exclusive lock for %s while stuck on the lost site; its lock was broken, which blocklists that rbd-mirror instance (%s): it restarts its pool replayer; check the daemon's health on %s afterwards", siteName, StuckGrace, holder, siteName)
+}
+
 // ForcePromote force-promotes an image whose primary site is lost and
 // returns once the image is usable on c: no rbd-mirror instance holds it
 // any more.
@@ -67,25 +72,29 @@ func ForcePromote(ctx context.Context, c *site.Conn, spec model.ImageSpec, deadl
 		if !promoted && !running && time.Now().After(retryAt) {
 			launch()
 		}
-		holder, err := MirrorLockHolder(ctx, c, spec)
-		switch {
-		case err != nil && promoted && time.Now().After(deadline):
-			return fmt.Errorf("%s is primary on %s, but whether rbd-mirror still holds it could not be read: %w", spec, c.Name(), err)
-		case err != nil:
-			// A probe that failed is retried: the site's rbd-mirror may
-			// be restarting after its lock was broken.
-		case holder == "" && promoted:
-			return nil
-		case holder != "" && !broken && time.Since(start) > StuckGrace:
-			broken = true
-			if err := BreakLock(ctx, c, spec, holder); err != nil {
-				return fmt.Errorf("rbd-mirror on %s still holds %s (lock owner %s) after %s, and breaking its lock failed: %w", c.Name(), spec, holder, StuckGrace, err)
+		// Until the promote is done or the grace is over, who holds the
+		// image changes nothing: no probe.
+		if promoted || time.Since(start) > StuckGrace {
+			holder, err := MirrorLockHolder(ctx, c, spec)
+			switch {
+			case err != nil && promoted && time.Now().After(deadline):
+				return fmt.Errorf("%s is primary on %s, but whether rbd-mirror still holds it could not be read: %w", spec, c.Name(), err)
+			case err != nil:
+				// A probe that failed is retried: the site's rbd-mirror may
+				// be restarting after its lock was broken.
+			case holder == "" && promoted:
+				return nil
+			case holder != "" && !broken && time.Since(start) > StuckGrace:
+				broken = true
+				if err := BreakLock(ctx, c, spec, holder); err != nil {
+					return fmt.Errorf("rbd-mirror on %s still holds %s (lock owner %s) after %s, and breaking its lock failed: %w", c.Name(), spec, holder, StuckGrace, err)
+				}
+				if onBreak != nil {
+					onBreak(holder)
+				}
+			case holder != "" && promoted && time.Now().After(deadline):
+				return fmt.Errorf("%s is primary on %s, but rbd-mirror there still holds it (lock owner %s), so writes are refused (EROFS); check the rbd-mirror daemon on %s", spec, c.Name(), holder, c.Name())
 			}
-			if onBreak != nil {
-				onBreak(holder)
-			}
-		case holder != "" && promoted && time.Now().After(deadline):
-			return fmt.Errorf("%s is primary on %s, but rbd-mirror there still holds it (lock owner %s), so writes are refused (EROFS); check the rbd-mirror daemon on %s", spec, c.Name(), holder, c.Name())
 		}
 		select {
 		case <-ctx.Done():
@@ -108,7 +117,7 @@ func transient(err error) bool {
 // already (a resumed failover).
 func isPrimaryAlready(ctx context.Context, c *site.Conn, spec model.ImageSpec) bool {
 	primary := false
-	err := withImageRO(ctx, c, spec, "mirror info", func(img *rbd.Image) error {
+	err := withImageBounded(ctx, c, spec, "mirror info", true, func(img *rbd.Image) error {
 		i, err := info(img)
 		if err == nil {
 			primary = i.Primary
@@ -128,7 +137,7 @@ func MirrorLockHolder(ctx context.Context, c *site.Conn, spec model.ImageSpec) (
 	// Opened for writing: librbd has no exclusive-lock state (EINVAL) on
 	// a read-only image. The handle registers a watch, but no lock, and the
 	// promote waits only for rbd-mirror instances' watches.
-	err := withImageRW(ctx, c, spec, "read the lock owner of", func(img *rbd.Image) error {
+	err := withImageBounded(ctx, c, spec, "read the lock owner of", false, func(img *rbd.Image) error {
 		owners, err := img.LockGetOwners()
 		if err != nil || len(owners) == 0 {
 			return err
@@ -178,19 +187,13 @@ func BreakLock(ctx context.Context, c *site.Conn, spec model.ImageSpec, holder s
 	})
 }
 
-// withImageRO runs fn on the image opened read-only, within the site's
-// timeout.
-func withImageRO(ctx context.Context, c *site.Conn, spec model.ImageSpec, op string, fn func(*rbd.Image) error) error {
-	return withImageBounded(ctx, c, spec, op, OpenImage, fn)
-}
-
-// withImageRW runs fn on the image opened for writing, within the site's
-// timeout (withImage allows a management operation's).
-func withImageRW(ctx context.Context, c *site.Conn, spec model.ImageSpec, op string, fn func(*rbd.Image) error) error {
-	return withImageBounded(ctx, c, spec, op, openRW, fn)
-}
-
-func withImageBounded(ctx context.Context, c *site.Conn, spec model.ImageSpec, op string, open func(context.Context, *site.Conn, model.ImageSpec) (*rbd.Image, error), fn func(*rbd.Image) error) error {
+// withImageBounded runs fn on the image, opened read-only or for writing,
+// within the site's timeout (withImage allows a management operation's).
+func withImageBounded(ctx context.Context, c *site.Conn, spec model.ImageSpec, op string, readOnly bool, fn func(*rbd.Image) error) error {
+	open := openRW
+	if readOnly {
+		open = OpenImage
+	}
 	img, err := open(ctx, c, spec)
 	if err != nil {
 		return err
