@@ -53,8 +53,8 @@ fmt:
 vet: deps
 	$(GO) vet -tags $(TAGS) ./...
 
-# The lab is stopped whatever the tests do. The summary line at the end
-# counts every test and subtest.
+# The lab is stopped whatever the tests do. The end of the output repeats
+# the output of every failed test, then a line counts every test and subtest.
 test: build fmt vet
 	@mkdir -p $(RESULTS)
 	@trap './$(BIN) lab down --dir $(LAB_DIR)' EXIT; \
@@ -62,6 +62,7 @@ test: build fmt vet
 	rc=0; \
 	RBDTUI_LAB_DIR=$(LAB_DIR) $(GO) test -tags $(TAGS) -count=1 -p 1 -timeout 20m -v $(PKGS) 2>&1 | tee $(RESULTS)/test.log || rc=$$?; \
 	grep -E '^(ok|FAIL|---|panic)' $(RESULTS)/test.log | grep -vE '^--- (PASS|SKIP)' || true; \
+	awk -f .ci/failures.awk $(RESULTS)/test.log; \
 	pass=$$(grep -cE '^\s*--- PASS' $(RESULTS)/test.log || true); \
 	fail=$$(grep -cE '^\s*--- FAIL' $(RESULTS)/test.log || true); \
 	skip=$$(grep -cE '^\s*--- SKIP' $(RESULTS)/test.log || true); \
