@@ -373,7 +373,12 @@ func Call[T any](ctx context.Context, c *Conn, op string, fn func() (T, error)) 
 // CallFor is Call with its own bound, for management operations that
 // legitimately take longer than one mon or osd op (a snapshot-mode forced
 // promote rolls the image back, a demote writes a mirror snapshot).
+//
+// A call its caller cancels is abandoned too, but the site is not to blame:
+// the error wraps context.Canceled and the connection is kept.
 func CallFor[T any](ctx context.Context, c *Conn, op string, bound time.Duration, fn func() (T, error)) (T, error) {
+	parent := ctx
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
 	type result struct {
@@ -403,9 +408,17 @@ func CallFor[T any](ctx context.Context, c *Conn, op string, bound time.Duration
 		}
 		return r.v, nil
 	case <-ctx.Done():
-		c.drop()
 		var zero T
-		return zero, &Error{Site: c.cfg.Name, Op: op, Err: fmt.Errorf("no answer within %s", bound), Hint: "the site may be down or overloaded; rbdtui will reconnect on the next call"}
+		if errors.Is(parent.Err(), context.Canceled) {
+			return zero, &Error{Site: c.cfg.Name, Op: op, Err: fmt.Errorf("canceled after %s: %w", time.Since(start).Round(time.Millisecond), context.Canceled)}
+		}
+		c.drop()
+		waited := bound
+		if parent.Err() != nil {
+			// The caller's own deadline came first.
+			waited = time.Since(start).Round(100 * time.Millisecond)
+		}
+		return zero, &Error{Site: c.cfg.Name, Op: op, Err: fmt.Errorf("no answer within %s", waited), Hint: "the site may be down or overloaded; rbdtui will reconnect on the next call"}
 	}
 }
 

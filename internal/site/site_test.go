@@ -2,6 +2,7 @@ package site_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -180,5 +181,54 @@ func TestReconnect(t *testing.T) {
 	}
 	if s.Health == "" {
 		t.Errorf("recovered probe has no health: %+v", s)
+	}
+}
+
+// A call its caller cancels is abandoned without blaming the site: the
+// error says canceled (errors.Is context.Canceled) and the connection is
+// kept. A call that outlives its bound drops the connection, and says how
+// long it waited.
+func TestCanceledCallKeepsTheConnection(t *testing.T) {
+	st := labtest.Require(t)
+	m := site.NewManager(labtest.Config(t, st))
+	defer m.Close()
+	c, err := m.Site(lab.SiteA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	before, err := c.Rados(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	defer close(release)
+	block := func() (int, error) { <-release; return 0, nil }
+
+	cctx, cancel := context.WithCancel(ctx)
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err = site.CallFor(cctx, c, "wait", 5*time.Second, block)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "site-a: wait: canceled after") {
+		t.Fatalf("canceled call: %v, want a site-a error wrapping context.Canceled", err)
+	}
+	if strings.Contains(err.Error(), "no answer") {
+		t.Errorf("a canceled call blames the site: %v", err)
+	}
+	if now, err := c.Rados(ctx); err != nil || now != before {
+		t.Errorf("a canceled call dropped the connection (%p -> %p, %v)", before, now, err)
+	}
+
+	dctx, dcancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer dcancel()
+	_, err = site.CallFor(dctx, c, "wait", 5*time.Second, block)
+	if err == nil || !strings.Contains(err.Error(), "wait: no answer within 200ms") {
+		t.Fatalf("call past the caller's deadline: %v, want no answer within 200ms", err)
+	}
+	_, err = site.CallFor(ctx, c, "wait", 100*time.Millisecond, block)
+	if err == nil || !strings.Contains(err.Error(), "wait: no answer within 100ms") {
+		t.Fatalf("call past its bound: %v, want no answer within 100ms", err)
+	}
+	if now, err := c.Rados(ctx); err != nil || now == before {
+		t.Errorf("a call that got no answer kept the connection (%p, %v)", now, err)
 	}
 }
