@@ -414,9 +414,9 @@ func CallFor[T any](ctx context.Context, c *Conn, op string, bound time.Duration
 		}
 		c.drop()
 		waited := bound
-		if parent.Err() != nil {
+		if dl, ok := parent.Deadline(); ok && dl.Sub(start) < bound {
 			// The caller's own deadline came first.
-			waited = time.Since(start).Round(100 * time.Millisecond)
+			waited = dl.Sub(start).Round(time.Millisecond)
 		}
 		return zero, &Error{Site: c.cfg.Name, Op: op, Err: fmt.Errorf("no answer within %s", waited), Hint: "the site may be down or overloaded; rbdtui will reconnect on the next call"}
 	}
