@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/rbdtui/rbdtui/internal/commands"
 )
@@ -33,10 +32,7 @@ func New(version string) *App {
 	for name, h := range handlers {
 		a.handlers[name] = h
 	}
-	a.handlers["version"] = func(ctx context.Context, env *Env) error {
-		fmt.Fprintf(env.Stdout, "rbdtui %s (%s)\n", a.Version, cephVersion())
-		return nil
-	}
+	a.handlers["version"] = func(ctx context.Context, env *Env) error { return a.printVersion(env.Stdout) }
 	a.handlers["help"] = func(ctx context.Context, env *Env) error {
 		words := env.Inv.Args["command"]
 		if len(words) == 0 {

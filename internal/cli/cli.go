@@ -11,8 +11,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
-	"strings"
 	"syscall"
 
 	"github.com/rbdtui/rbdtui/internal/config"
@@ -120,6 +118,8 @@ func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTe
 	defer stop()
 	defer env.Close()
 	switch {
+	case inv.Globals.Version:
+		return a.finish(stderr, a.printVersion(stdout))
 	case inv.Cmd == nil && inv.Globals.Help:
 		a.help(stdout, nil)
 		return ExitOK
@@ -276,68 +276,6 @@ func (e *Env) Close() {
 	if e.sites != nil && !e.shared {
 		e.sites.Close()
 	}
-}
-
-func (a *App) help(w io.Writer, c *grammar.Command) {
-	if c != nil {
-		fmt.Fprintf(w, "usage: rbdtui %s\n\n%s\n", c.Usage(), c.Summary)
-		if c.RBD != "" {
-			fmt.Fprintf(w, "\nrbd equivalent: %s\n", c.RBD)
-		}
-		if len(c.Args) > 0 {
-			fmt.Fprintln(w, "\narguments:")
-			for _, x := range c.Args {
-				fmt.Fprintf(w, "  <%s>  %s\n", x.Name, x.Help)
-			}
-		}
-		if len(c.Flags) > 0 {
-			fmt.Fprintln(w, "\noptions:")
-			for _, f := range c.Flags {
-				fmt.Fprintf(w, "  %-28s %s\n", flagUsage(f), f.Help)
-			}
-		}
-		if len(c.Aliases) > 0 {
-			var al []string
-			for _, p := range c.Aliases {
-				al = append(al, strings.Join(p, " "))
-			}
-			fmt.Fprintf(w, "\naliases: %s\n", strings.Join(al, ", "))
-		}
-		return
-	}
-	fmt.Fprintln(w, "rbdtui: a console for Ceph RBD mirroring, journals and consistency groups.")
-	fmt.Fprintln(w, "\nusage: rbdtui                 open the console (on a terminal)")
-	fmt.Fprintln(w, "       rbdtui <command> ...   run one command (`rbdtui <command> --help`)")
-	fmt.Fprintln(w, "\ncommands:")
-	cmds := a.Grammar.Commands()
-	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name() < cmds[j].Name() })
-	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-34s %s\n", c.Name(), c.Summary)
-	}
-	fmt.Fprintln(w, "\nglobal options:")
-	for _, f := range grammar.GlobalFlags {
-		fmt.Fprintf(w, "  %-28s %s\n", flagUsage(f), f.Help)
-	}
-}
-
-func flagUsage(f grammar.Flag) string {
-	s := "--" + f.Name
-	if f.Short != "" {
-		s = "-" + f.Short + ", " + s
-	}
-	if f.Kind != grammar.Bool {
-		arg := f.Arg
-		if arg == "" {
-			switch f.Kind {
-			case grammar.Enum:
-				arg = strings.Join(f.Values, "|")
-			default:
-				arg = f.Name
-			}
-		}
-		s += " <" + arg + ">"
-	}
-	return s
 }
 
 // checkScreenArgs validates the specs a Screen command names (`watch

@@ -107,6 +107,10 @@ func (c *Command) Usage() string {
 	return b.String()
 }
 
+// ArgName is the one name of the option's value, used by every usage
+// line, help text, man page and completion (`--step-timeout <duration>`).
+func (f Flag) ArgName() string { return f.argName() }
+
 func (f Flag) argName() string {
 	if f.Arg != "" {
 		return f.Arg
@@ -140,6 +144,7 @@ type Globals struct {
 	Help     bool
 	NoColor  bool
 	Yes      bool
+	Version  bool
 }
 
 // GlobalFlags are accepted anywhere on the line.
@@ -158,6 +163,7 @@ var GlobalFlags = []Flag{
 	{Name: "no-color", Kind: Bool, Help: "no colours (also NO_COLOR=1)"},
 	{Name: "yes", Kind: Bool, Help: "answer yes to confirmations (needed without a terminal)"},
 	{Name: "help", Short: "h", Kind: Bool, Help: "show help"},
+	{Name: "version", Short: "V", Kind: Bool, Help: "print rbdtui's version (as `rbdtui version`)"},
 }
 
 // Registry holds the commands of the grammar.
@@ -337,7 +343,7 @@ func (r *Registry) Parse(argv []string) (*Invocation, error) {
 		return nil, r.unknown(words)
 	}
 	inv.Cmd, inv.Words = cmd, words[:n]
-	if inv.Globals.Help {
+	if inv.Globals.Help || inv.Globals.Version {
 		return inv, nil
 	}
 	rest = dropWords(rest, n)
@@ -489,6 +495,8 @@ func setGlobal(g *Globals, f *Flag, val string, hasVal bool) error {
 			g.NoColor = b
 		case "yes":
 			g.Yes = b
+		case "version":
+			g.Version = b
 		}
 		return nil
 	}
