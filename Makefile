@@ -85,3 +85,22 @@ bench: build
 
 clean:
 	rm -rf bin $(RESULTS)
+
+# --- Shell, man page and packaging (issue 14) --------------------------------
+# The man page and the completion scripts are generated from the command
+# registry by the binary itself (`rbdtui __man`, `rbdtui completion SHELL`).
+BUILD_DIR := build
+MAN_PAGE  := $(BUILD_DIR)/rbdtui.1
+
+.PHONY: man completions
+
+man: build
+	@mkdir -p $(BUILD_DIR)
+	./$(BIN) __man > $(MAN_PAGE)
+	@echo "man page: $(MAN_PAGE) (read it with: man -l $(MAN_PAGE))"
+
+completions: build
+	@mkdir -p $(BUILD_DIR)/completions
+	./$(BIN) completion bash > $(BUILD_DIR)/completions/rbdtui
+	./$(BIN) completion zsh > $(BUILD_DIR)/completions/_rbdtui
+	./$(BIN) completion fish > $(BUILD_DIR)/completions/rbdtui.fish

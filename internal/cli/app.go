@@ -19,6 +19,7 @@ func handle(name string, h Handler) {
 
 func init() {
 	handle("sites", runSites)
+	handle("completion", runCompletion)
 	handle("lab up", runLabUp)
 	handle("lab down", runLabDown)
 	handle("lab status", runLabStatus)

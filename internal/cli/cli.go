@@ -104,6 +104,9 @@ func Usagef(format string, args ...any) error {
 
 // Run executes argv and returns the exit code.
 func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTerminal bool) int {
+	if code, ok := a.runHidden(argv, stdout, stderr); ok {
+		return code
+	}
 	inv, err := a.Grammar.Parse(argv)
 	if err != nil {
 		fmt.Fprintf(stderr, "rbdtui: %v\n", err)

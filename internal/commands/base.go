@@ -12,6 +12,8 @@ func init() {
 		&grammar.Command{Path: []string{"version"}, Summary: "print rbdtui's version and the Ceph libraries it runs on"},
 		&grammar.Command{Path: []string{"help"}, Summary: "list commands, or explain one: rbdtui help mirror image status",
 			Args: []grammar.Arg{{Name: "command", Optional: true, Variadic: true, Help: "the command to explain"}}},
+		&grammar.Command{Path: []string{"completion"}, CLIOnly: true, Summary: "print a shell completion script: source <(rbdtui completion bash)",
+			Args: []grammar.Arg{{Name: "shell", Help: "bash, zsh or fish"}}},
 		&grammar.Command{Path: []string{"lab", "up"}, CLIOnly: true, Flags: []grammar.Flag{labDirFlag},
 			Summary: "start the local two-site Ceph lab (site-a, site-b) with mirroring set up; idempotent"},
 		&grammar.Command{Path: []string{"lab", "down"}, CLIOnly: true, Flags: []grammar.Flag{labDirFlag},
