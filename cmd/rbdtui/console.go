@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
@@ -32,7 +33,10 @@ func runConsole(ctx context.Context, env *cli.Env) error {
 	if err != nil {
 		return err
 	}
-	c.Backend = backend.New(m, cli.New(version))
+	app := cli.New(version)
+	app.Log = env.Log
+	c.Backend = backend.New(m, app)
+	env.Log.Info("console opened", "config", cfg.Path, "sites", strings.Join(cfg.SiteNames(), ","))
 	if env.Inv.Cmd != nil && env.Inv.Cmd.Screen != "" {
 		// `rbdtui watch rbd`: open the console on that screen.
 		c.Start = env.Argv

@@ -17,6 +17,7 @@ var version = "dev"
 func main() {
 	app := cli.New(version)
 	app.Console = runConsole
+	app.LogPath = cli.DefaultLogPath
 	term := isatty.IsTerminal(os.Stdout.Fd()) && isatty.IsTerminal(os.Stdin.Fd())
 	os.Exit(app.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, term))
 }

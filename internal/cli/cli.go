@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/rbdtui/rbdtui/internal/config"
 	"github.com/rbdtui/rbdtui/internal/grammar"
@@ -43,9 +45,25 @@ type Env struct {
 	// where Progressf prints them to stderr instead.
 	Progress func(model.Progress)
 
+	// Log is the run's log (a discarding one when there is none).
+	Log *slog.Logger
+
 	cfg    *config.Config
 	sites  *site.Manager
-	shared bool // sites belong to the console: do not close them
+	shared bool  // sites belong to the console: do not close them
+	err    error // how the command ended, for the log
+}
+
+// siteName is the site the command acted on, for the log: --site, or the
+// first configured one once the configuration is loaded.
+func (e *Env) siteName() string {
+	if e.Inv.Globals.Site != "" {
+		return e.Inv.Globals.Site
+	}
+	if e.cfg != nil && len(e.cfg.Sites) > 0 {
+		return e.cfg.Sites[0].Name
+	}
+	return ""
 }
 
 // Progressf reports one progress event.
@@ -86,6 +104,11 @@ type App struct {
 	// Console opens the TUI; nil in builds without it.
 	Console func(ctx context.Context, env *Env) error
 	Version string
+	// LogPath gives the default log file (main sets DefaultLogPath); nil
+	// logs nothing unless --log-file is given.
+	LogPath func() string
+	// Log is where Exec (the console's commands) logs.
+	Log *slog.Logger
 }
 
 // exitError carries a specific exit code.
@@ -120,9 +143,31 @@ func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTe
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	defer env.Close()
+	log, closer, err := a.openLog(inv.Globals)
+	if err != nil {
+		return a.finish(stderr, err)
+	}
+	if closer != nil {
+		defer closer.Close()
+	}
+	env.Log = log
+	start := time.Now()
+	code := a.dispatch(ctx, env)
+	logCommand(log, "cli", argv, inv, env.siteName(), time.Since(start), code, env.err)
+	return code
+}
+
+// dispatch runs the parsed command: version, help, the console or a
+// handler; the error it ends with is kept in env.err for the log.
+func (a *App) dispatch(ctx context.Context, env *Env) int {
+	inv, stdout, stderr, isTerminal := env.Inv, env.Stdout, env.Stderr, env.IsTerminal
+	finish := func(err error) int {
+		env.err = err
+		return a.finish(stderr, err)
+	}
 	switch {
 	case inv.Globals.Version:
-		return a.finish(stderr, a.printVersion(stdout))
+		return finish(a.printVersion(stdout))
 	case inv.Cmd == nil && inv.Globals.Help:
 		a.help(stdout, nil)
 		return ExitOK
@@ -130,7 +175,7 @@ func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTe
 		if inv.Cmd != nil {
 			// A mistyped spec is reported here, not on a screen.
 			if err := checkScreenArgs(env); err != nil {
-				return a.finish(stderr, err)
+				return finish(err)
 			}
 		}
 		if !isTerminal {
@@ -142,7 +187,7 @@ func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTe
 			fmt.Fprintln(stderr, "rbdtui: this build has no console")
 			return ExitFail
 		}
-		return a.finish(stderr, a.Console(ctx, env))
+		return finish(a.Console(ctx, env))
 	case inv.Globals.Help:
 		a.help(stdout, inv.Cmd)
 		return ExitOK
@@ -152,7 +197,7 @@ func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTe
 		fmt.Fprintf(stderr, "rbdtui: '%s' is not available in this build\n", inv.Cmd.Name())
 		return ExitFail
 	}
-	return a.finish(stderr, h(ctx, env))
+	return finish(h(ctx, env))
 }
 
 func (a *App) finish(stderr io.Writer, err error) int {
@@ -248,6 +293,9 @@ func (e *Env) Sites() (*site.Manager, error) {
 		return nil, err
 	}
 	e.sites = site.NewManager(cfg)
+	if e.Log != nil {
+		e.sites.SetLogger(e.Log)
+	}
 	return e.sites, nil
 }
 

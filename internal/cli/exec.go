@@ -47,6 +47,11 @@ func (a *App) Exec(ctx context.Context, m *site.Manager, argv []string, progress
 	}
 	err = h(ctx, env)
 	res := model.ExecResult{Output: strings.TrimRight(out.String()+errb.String(), "\n"), RBD: RBDEquivalent(inv), Duration: time.Since(start)}
+	code := ExitOK
+	if err != nil {
+		code = ExitFail
+	}
+	logCommand(a.Log, "console", argv, inv, env.siteName(), res.Duration, code, err)
 	return res, err
 }
 

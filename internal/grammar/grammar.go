@@ -145,6 +145,8 @@ type Globals struct {
 	NoColor  bool
 	Yes      bool
 	Version  bool
+	LogFile  string
+	Debug    bool
 }
 
 // GlobalFlags are accepted anywhere on the line.
@@ -164,6 +166,8 @@ var GlobalFlags = []Flag{
 	{Name: "yes", Kind: Bool, Help: "answer yes to confirmations (needed without a terminal)"},
 	{Name: "help", Short: "h", Kind: Bool, Help: "show help"},
 	{Name: "version", Short: "V", Kind: Bool, Help: "print rbdtui's version (as `rbdtui version`)"},
+	{Name: "log-file", Kind: String, Arg: "file", Help: "log here (default $XDG_STATE_HOME/rbdtui/rbdtui.log, i.e. ~/.local/state/rbdtui/rbdtui.log)"},
+	{Name: "debug", Kind: Bool, Help: "log every Ceph call too, not only commands, timeouts, reconnects and errors"},
 }
 
 // Registry holds the commands of the grammar.
@@ -497,6 +501,8 @@ func setGlobal(g *Globals, f *Flag, val string, hasVal bool) error {
 			g.Yes = b
 		case "version":
 			g.Version = b
+		case "debug":
+			g.Debug = b
 		}
 		return nil
 	}
@@ -520,6 +526,8 @@ func setGlobal(g *Globals, f *Flag, val string, hasVal bool) error {
 		g.Format = val
 	case "theme":
 		g.Theme = val
+	case "log-file":
+		g.LogFile = val
 	case "timeout":
 		g.Timeout, _ = time.ParseDuration(val)
 	}

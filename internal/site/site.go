@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"runtime"
 	"strconv"
 	"strings"
@@ -33,9 +35,23 @@ type Manager struct {
 func NewManager(cfg *config.Config) *Manager {
 	m := &Manager{cfg: cfg, sites: map[string]*Conn{}}
 	for _, s := range cfg.Sites {
-		m.sites[s.Name] = &Conn{cfg: s, timeout: cfg.EffectiveTimeout(s)}
+		m.sites[s.Name] = &Conn{cfg: s, timeout: cfg.EffectiveTimeout(s), log: discard}
 	}
 	return m
+}
+
+// discard is the logger of a manager nobody gave one.
+var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// SetLogger makes every site log its connects, reconnects, dropped
+// connections, timeouts and failed calls to l (and each call at debug
+// level). Call it before the sites are used.
+func (m *Manager) SetLogger(l *slog.Logger) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range m.sites {
+		c.log = l.With("site", c.cfg.Name)
+	}
 }
 
 // Config returns the configuration the manager was built from.
@@ -79,6 +95,9 @@ type Conn struct {
 	// context or connection is destroyed under a call still using it.
 	calls int
 	idle  *sync.Cond // on mu; broadcast when calls drops to zero
+
+	log      *slog.Logger
+	connects int // successful connects so far: the second is a reconnect
 }
 
 // generation is one librados connection of a site and the io contexts
@@ -144,6 +163,7 @@ func (c *Conn) current(ctx context.Context) (*generation, error) {
 			}
 			return nil, err
 		case <-ctx.Done():
+			c.log.Warn("connect: no answer before the caller's deadline", "err", ctx.Err())
 			return nil, connectError(c.cfg.Name, c.cfg.ClientName(), c.cfg.Keyring, c.monHost(), c.timeout.String(), ctx.Err())
 		}
 	}
@@ -152,13 +172,25 @@ func (c *Conn) current(ctx context.Context) (*generation, error) {
 // connect runs one attempt; client_mount_timeout bounds it even when nobody
 // waits for the result any more.
 func (c *Conn) connect(done chan struct{}) {
+	start := time.Now()
 	conn, err := c.dial()
 	c.mu.Lock()
 	c.gen, c.lastErr, c.connecting = nil, err, nil
 	if err == nil {
 		c.gen = &generation{conn: conn, ioctx: map[string]*rados.IOContext{}}
+		c.connects++
 	}
+	n := c.connects
 	c.mu.Unlock()
+	took := time.Since(start).Round(time.Millisecond)
+	switch {
+	case err != nil:
+		c.log.Warn("connect failed", "took", took, "err", err)
+	case n > 1:
+		c.log.Info("reconnected", "took", took, "connects", n)
+	default:
+		c.log.Info("connected", "took", took)
+	}
 	close(done)
 }
 
@@ -396,8 +428,11 @@ func CallFor[T any](ctx context.Context, c *Conn, op string, bound time.Duration
 	}()
 	select {
 	case r := <-ch:
+		took := time.Since(start).Round(time.Millisecond)
 		if r.err != nil {
+			c.log.Warn("call failed", "op", op, "took", took, "err", r.err)
 			if isConnectionLoss(r.err) {
+				c.log.Warn("connection lost; dropping it", "op", op)
 				c.drop()
 			}
 			var se *Error
@@ -406,10 +441,12 @@ func CallFor[T any](ctx context.Context, c *Conn, op string, bound time.Duration
 			}
 			return r.v, &Error{Site: c.cfg.Name, Op: op, Err: wrapErrno(r.err)}
 		}
+		c.log.Debug("call", "op", op, "took", took)
 		return r.v, nil
 	case <-ctx.Done():
 		var zero T
 		if errors.Is(parent.Err(), context.Canceled) {
+			c.log.Debug("call canceled by its caller", "op", op, "took", time.Since(start).Round(time.Millisecond))
 			return zero, &Error{Site: c.cfg.Name, Op: op, Err: fmt.Errorf("canceled after %s: %w", time.Since(start).Round(time.Millisecond), context.Canceled)}
 		}
 		c.drop()
@@ -418,6 +455,7 @@ func CallFor[T any](ctx context.Context, c *Conn, op string, bound time.Duration
 			// The caller's own deadline came first.
 			waited = dl.Sub(start).Round(time.Millisecond)
 		}
+		c.log.Warn("timeout: no answer; connection dropped, the next call reconnects", "op", op, "waited", waited)
 		return zero, &Error{Site: c.cfg.Name, Op: op, Err: fmt.Errorf("no answer within %s", waited), Hint: "the site may be down or overloaded; rbdtui will reconnect on the next call"}
 	}
 }
