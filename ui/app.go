@@ -98,7 +98,11 @@ func New(c Common) *App {
 
 // Run starts the console full screen and returns when the operator quits.
 func Run(c Common) error {
-	_, err := tea.NewProgram(New(c), tea.WithAltScreen()).Run()
+	opts := []tea.ProgramOption{tea.WithAltScreen()}
+	if c.Mouse {
+		opts = append(opts, tea.WithMouseCellMotion())
+	}
+	_, err := tea.NewProgram(New(c), opts...).Run()
 	return err
 }
 
@@ -114,6 +118,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		a.c.Width, a.c.Height = msg.Width, msg.Height
 		a.layout()
+	case tea.MouseMsg:
+		return a, tea.Batch(a.mouse(msg), a.selectionChanged(false))
 	case tea.KeyMsg:
 		// Keys typed faster than the input is read (or sent by tmux)
 		// arrive as one message with several runes; each is its own

@@ -53,6 +53,10 @@ type Common struct {
 	Timeout time.Duration
 	// ReadOnly hides dangerous actions from dispatch, hints and help.
 	ReadOnly bool
+	// Mouse turns the mouse on (ui.mouse: true): the wheel scrolls, a
+	// click selects a tree row. Off by default, so the terminal's own
+	// selection and copy keep working.
+	Mouse bool
 	// Now is the clock used for data ages; nil means time.Now. Tests fix
 	// it so rendered ages are stable.
 	Now func() time.Time

@@ -431,19 +431,32 @@ type outputView struct {
 
 func (a *App) outputKey(k tea.KeyMsg) tea.Cmd {
 	o := &a.output
+	if b, ok := a.c.Keys.Match(keyName(k)); ok && (b.Action == ActionPageUp || b.Action == ActionPageDown) {
+		page := max(a.bodyH-3, 1)
+		if b.Action == ActionPageUp {
+			page = -page
+		}
+		o.scroll(page)
+		return nil
+	}
 	switch k.String() {
 	case "esc", "q", "o", "enter":
 		a.overlay = overlayNone
 	case "up", "k":
-		o.off = max(o.off-1, 0)
+		o.scroll(-1)
 	case "down", "j":
-		o.off = min(o.off+1, max(len(o.lines)-1, 0))
+		o.scroll(1)
 	case "g", "home":
 		o.off = 0
 	case "G", "end":
 		o.off = max(len(o.lines)-1, 0)
 	}
 	return nil
+}
+
+// scroll moves the output's first line by n, within the output.
+func (o *outputView) scroll(n int) {
+	o.off = min(max(o.off+n, 0), max(len(o.lines)-1, 0))
 }
 
 func (a *App) renderOutput(w, h int) []string {

@@ -32,7 +32,7 @@ func (h *help) lines(ctx KeyContext) []string {
 			keyCol = max(keyCol, ansi.StringWidth(keysLabel(b.Keys)))
 		}
 	}
-	keyCol = min(keyCol, 18) + 2
+	keyCol = min(keyCol, 20) + 2
 
 	var nav, acts []string
 	for _, b := range bindings {
@@ -44,7 +44,9 @@ func (h *help) lines(ctx KeyContext) []string {
 			keys = "a …" // reachable through the actions menu
 		}
 		spec := specByAction(b.Action)
-		line := s.HintKey.Render(fit(keys, keyCol))
+		// Two spaces always part the keys from the text, even when a long
+		// key list is cut to the column.
+		line := s.HintKey.Render(fit(keys, keyCol-2)) + "  "
 		if spec != nil {
 			// Actions are named: configs rebind them by these names.
 			line += s.Accent.Render(fit(b.Action, 19))

@@ -85,6 +85,10 @@ func (a *App) paletteVisible(c *grammar.Command) bool {
 	return !c.CLIOnly && !(c.Dangerous && a.c.ReadOnly)
 }
 
+// paletteQuit are the palette's own words, outside the command grammar
+// (they mean nothing on the shell): each quits the console.
+var paletteQuit = map[string]bool{"q": true, "quit": true, "q!": true}
+
 // runPalette parses the line and runs it, through a confirmation when the
 // command is dangerous.
 func (a *App) runPalette() tea.Cmd {
@@ -93,6 +97,11 @@ func (a *App) runPalette() tea.Cmd {
 	if line == "" {
 		a.palette = nil
 		return nil
+	}
+	if paletteQuit[line] {
+		// vim's and k9s's way out.
+		a.palette = nil
+		return a.quit()
 	}
 	argv, err := splitArgs(line)
 	if err == nil {
@@ -218,6 +227,9 @@ func (a *App) candidates(words []string, partial string) []string {
 		if len(c.Path) > len(words) && slices.Equal(c.Path[:len(words)], words) {
 			add(c.Path[len(words)])
 		}
+	}
+	if len(words) == 0 {
+		add("quit")
 	}
 	if cmd == nil {
 		sort.Strings(out)

@@ -78,5 +78,6 @@ func consoleSettings(cfg *config.Config) (ui.Common, error) {
 		Refresh:  cfg.RefreshInterval(),
 		Timeout:  timeout + 2*time.Second,
 		ReadOnly: cfg.UI.ReadOnly,
+		Mouse:    cfg.UI.Mouse,
 	}, nil
 }

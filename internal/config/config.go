@@ -57,6 +57,9 @@ type UI struct {
 	Theme    string             `yaml:"theme,omitempty"`
 	ReadOnly bool               `yaml:"readonly,omitempty"`
 	Keys     map[string]KeyList `yaml:"keys,omitempty"`
+	// Mouse turns on the console's mouse: wheel scrolling and click to
+	// select (k9s's way); off by default.
+	Mouse bool `yaml:"mouse,omitempty"`
 }
 
 // KeyList accepts either one key or a list of keys in YAML.
