@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/ceph/go-ceph v0.34.0
+	github.com/charmbracelet/bubbles v1.0.0
 	github.com/charmbracelet/bubbletea v1.3.10
 	github.com/charmbracelet/lipgloss v1.1.0
 	github.com/charmbracelet/x/ansi v0.11.6
@@ -12,6 +13,8 @@ require (
 	github.com/muesli/termenv v0.16.0
 	gopkg.in/yaml.v3 v3.0.1
 )
+
+require github.com/charmbracelet/harmonica v0.2.0 // indirect
 
 require (
 	github.com/aymanbagabas/go-osc52/v2 v2.0.1 // indirect

@@ -560,7 +560,7 @@ func (a *App) statusLine(w int) string {
 	}
 	s := &a.c.Styles
 	j := a.jobs[len(a.jobs)-1]
-	text := spinnerFrames[a.spinFrame] + " " + j.label + "…"
+	text := spinnerFrame(a.spinFrame) + " " + j.label + "…"
 	if len(j.argvs) > 1 {
 		text += fmt.Sprintf(" %d/%d", j.step+1, len(j.argvs))
 	}

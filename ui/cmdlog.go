@@ -31,7 +31,7 @@ func (a *App) logLine(e *logEntry) string {
 	var lv level
 	switch {
 	case e.running:
-		sym, lv = spinnerFrames[a.spinFrame], levelUnknown
+		sym, lv = spinnerFrame(a.spinFrame), levelUnknown
 		result = "running " + shortDur(a.c.Now().Sub(e.at))
 		if j := a.findJob(e.job); j != nil && j.progress != nil {
 			result += " " + progressText(j.progress)

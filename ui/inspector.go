@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"github.com/rbdtui/rbdtui/internal/progress"
 	"strconv"
 	"strings"
 	"time"
@@ -820,17 +821,9 @@ func (s *inspector) viewClients(w, h int) []string {
 	return lines
 }
 
-// bar draws a progress bar of width w; the numbers go beside it.
-func bar(done, total int64, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	fill := 0
-	if total > 0 {
-		fill = int(min(done, total) * int64(w) / total)
-	}
-	return strings.Repeat("█", fill) + strings.Repeat("░", w-fill)
-}
+// bar draws a progress bar of width w, rbdtui's one bar style (shared
+// with the CLI); the numbers go beside it.
+func bar(done, total int64, w int) string { return progress.Bar(done, total, w) }
 
 func (s *inspector) viewScan(w, h int) []string {
 	st := &s.env.c.Styles

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"github.com/rbdtui/rbdtui/internal/progress"
 	"strings"
 	"time"
 
@@ -67,7 +68,8 @@ type jobDoneMsg struct{ job uint64 }
 
 type spinnerTickMsg struct{ id uint64 }
 
-var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+// spinnerFrame is rbdtui's one spinner (shared with the CLI), at tick i.
+func spinnerFrame(i int) string { return progress.Frame(i) }
 
 // startJob runs argvs in order and logs each.
 func (a *App) startJob(label string, argvs [][]string, palette bool) tea.Cmd {
@@ -239,7 +241,7 @@ func (a *App) startSpinner() tea.Cmd {
 	a.spinning = true
 	a.spinID++
 	id := a.spinID
-	return a.after(100*time.Millisecond, func(time.Time) tea.Msg { return spinnerTickMsg{id} })
+	return a.after(progress.Spinner.FPS, func(time.Time) tea.Msg { return spinnerTickMsg{id} })
 }
 
 func (a *App) onSpinner(msg spinnerTickMsg) tea.Cmd {
@@ -250,9 +252,9 @@ func (a *App) onSpinner(msg spinnerTickMsg) tea.Cmd {
 		a.spinning = false
 		return nil
 	}
-	a.spinFrame = (a.spinFrame + 1) % len(spinnerFrames)
+	a.spinFrame = (a.spinFrame + 1) % len(progress.Spinner.Frames)
 	id := a.spinID
-	return a.after(100*time.Millisecond, func(time.Time) tea.Msg { return spinnerTickMsg{id} })
+	return a.after(progress.Spinner.FPS, func(time.Time) tea.Msg { return spinnerTickMsg{id} })
 }
 
 // siteOf returns the --site of an argv ("" when absent).

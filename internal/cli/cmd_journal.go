@@ -12,6 +12,7 @@ import (
 
 	"github.com/rbdtui/rbdtui/internal/grammar"
 	"github.com/rbdtui/rbdtui/internal/journal"
+	"github.com/rbdtui/rbdtui/internal/progress"
 	"github.com/rbdtui/rbdtui/internal/site"
 	"github.com/rbdtui/rbdtui/model"
 )
@@ -364,7 +365,24 @@ func runJournalExport(ctx context.Context, env *Env) error {
 			}
 		}
 	}
+	pl := env.progressLine("exporting " + j.Spec.String())
+	var counts progress.Counts
+	if pl != nil {
+		// On a terminal: entries, bytes and rate on stderr as they are written.
+		inner := opt.Written
+		opt.Written = func(r journal.Replayed) {
+			if inner != nil {
+				inner(r)
+			}
+			counts.Entries++
+			counts.Bytes += int64(len(r.Data))
+			pl.Update(counts)
+		}
+	}
 	res, err := j.Export(ctx, out, opt)
+	if pl != nil {
+		pl.Done(counts)
+	}
 	if f != nil {
 		if cerr := f.Close(); err == nil {
 			err = cerr
@@ -431,7 +449,19 @@ func runJournalImport(ctx context.Context, env *Env) error {
 			}
 		}
 	}
-	res, err := j.Import(ctx, recs)
+	var report func(int, int64)
+	pl := env.progressLine("importing into " + spec.String())
+	counts := progress.Counts{TotalEntries: int64(len(recs))}
+	if pl != nil {
+		report = func(n int, b int64) {
+			counts.Entries, counts.Bytes = int64(n), b
+			pl.Update(counts)
+		}
+	}
+	res, err := j.ImportReporting(ctx, recs, report)
+	if pl != nil {
+		pl.Done(counts)
+	}
 	if env.Out.JSON() {
 		if verr := env.Out.Value(res); verr != nil && err == nil {
 			err = verr

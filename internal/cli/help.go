@@ -9,17 +9,44 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/rbdtui/rbdtui/internal/commands"
 	"github.com/rbdtui/rbdtui/internal/grammar"
+	"github.com/rbdtui/rbdtui/internal/progress"
 )
 
 // helpWidth is the width help is wrapped to: the terminal's, or 80 when
 // stdout is not a terminal (a pipe, a file, a test).
 func helpWidth(w io.Writer) int {
-	if f, ok := w.(*os.File); ok && term.IsTerminal(f.Fd()) {
-		if cols, _, err := term.GetSize(f.Fd()); err == nil && cols >= 40 {
-			return cols
-		}
+	if cols, ok := terminalWidth(w); ok && cols >= 40 {
+		return cols
 	}
 	return 80
+}
+
+// terminalWidth reports whether w is a terminal, and its width (0 when it
+// cannot be read).
+func terminalWidth(w io.Writer) (int, bool) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(f.Fd()) {
+		return 0, false
+	}
+	cols, _, err := term.GetSize(f.Fd())
+	if err != nil {
+		return 0, true
+	}
+	return cols, true
+}
+
+// progressLine is a progress line on stderr for a long transfer, or nil:
+// only a terminal gets one, never a pipe, a file, JSON output or the
+// console (which shows its own job progress).
+func (e *Env) progressLine(label string) *progress.Line {
+	if e.Progress != nil || e.Out.JSON() {
+		return nil
+	}
+	cols, ok := terminalWidth(e.Stderr)
+	if !ok {
+		return nil
+	}
+	return &progress.Line{W: e.Stderr, Label: label, Width: cols}
 }
 
 func (a *App) printVersion(w io.Writer) error {

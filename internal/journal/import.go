@@ -155,6 +155,13 @@ type ImportResult struct {
 // Objects are filled to the soft maximum, then the whole set is closed and
 // the next one opened, as librbd's recorder does.
 func (j *Journal) Import(ctx context.Context, recs []ImportRecord) (ImportResult, error) {
+	return j.ImportReporting(ctx, recs, nil)
+}
+
+// ImportReporting is Import that calls written, when set, after each
+// append that reached the journal, with the entries and bytes written so
+// far (for a progress bar: what it shows has happened).
+func (j *Journal) ImportReporting(ctx context.Context, recs []ImportRecord, written func(entries int, bytes int64)) (ImportResult, error) {
 	h := j.Header
 	w := h.W()
 	res := ImportResult{FirstSet: h.ActiveSet, LastSet: h.ActiveSet}
@@ -182,6 +189,9 @@ func (j *Journal) Import(ctx context.Context, recs []ImportRecord) (ImportResult
 	}
 	softMax := h.ObjectSize()
 	pending := make([][]byte, w)
+	pendingN := make([]int, w) // entries in pending[s]
+	var doneN int
+	var doneBytes int64
 	flush := func(s uint64) error {
 		if len(pending[s]) == 0 {
 			return nil
@@ -198,7 +208,12 @@ func (j *Journal) Import(ctx context.Context, recs []ImportRecord) (ImportResult
 		if err != nil {
 			return fmt.Errorf("append to %s: %w", j.DataOID(set*w+s), err)
 		}
-		pending[s] = pending[s][:0]
+		doneN += pendingN[s]
+		doneBytes += int64(len(pending[s]))
+		pending[s], pendingN[s] = pending[s][:0], 0
+		if written != nil {
+			written(doneN, doneBytes)
+		}
 		return nil
 	}
 	flushAll := func() error {
@@ -229,6 +244,7 @@ func (j *Journal) Import(ctx context.Context, recs []ImportRecord) (ImportResult
 			}
 		}
 		pending[s] = AppendFrame(pending[s], r.TagTID, tid, r.Data)
+		pendingN[s]++
 		sizes[s] += size
 		res.Entries++
 		res.Bytes += int64(size)

@@ -354,6 +354,7 @@ func waitHealthy(ctx context.Context, st *State, o *Options) error {
 	t := time.Now()
 	for _, s := range st.Sites {
 		s := s
+		o.logf("%s: waiting for its rbd-mirror daemon to report health OK (rbd mirror pool status %s)…", s.Name, Pool)
 		if err := retry(ctx, 500*time.Millisecond, s.Name+" rbd-mirror daemon health OK", func() error {
 			out, err := s.rbd(ctx, nil, "mirror", "pool", "status", Pool, "--format", "json")
 			if err != nil {
@@ -374,6 +375,7 @@ func waitHealthy(ctx context.Context, st *State, o *Options) error {
 		}); err != nil {
 			return err
 		}
+		o.logf("%s: waiting for HEALTH_OK (ceph health)…", s.Name)
 		if err := retry(ctx, 500*time.Millisecond, s.Name+" HEALTH_OK", func() error {
 			h, err := s.health(ctx)
 			if err != nil {
