@@ -9,7 +9,8 @@ GO        ?= go
 TAGS      := pacific
 LAB_DIR   ?= $(CURDIR)/.lab
 BIN       := bin/rbdtui
-VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+# The release tag (v0.2.0, or v0.2.0-3-gabc1234 after it), else the commit.
+VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 RESULTS   := test-results
 # Debian 12 packages: the Ceph daemons of the lab, the rbd CLI, and the
 # headers go-ceph builds against.
@@ -92,7 +93,15 @@ clean:
 BUILD_DIR := build
 MAN_PAGE  := $(BUILD_DIR)/rbdtui.1
 
-.PHONY: man completions
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+BINDIR      := $(PREFIX)/bin
+MANDIR      := $(PREFIX)/share/man/man1
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  := $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR := $(PREFIX)/share/fish/vendor_completions.d
+
+.PHONY: man completions install uninstall deb
 
 man: build
 	@mkdir -p $(BUILD_DIR)
@@ -104,3 +113,21 @@ completions: build
 	./$(BIN) completion bash > $(BUILD_DIR)/completions/rbdtui
 	./$(BIN) completion zsh > $(BUILD_DIR)/completions/_rbdtui
 	./$(BIN) completion fish > $(BUILD_DIR)/completions/rbdtui.fish
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man page and
+# the bash, zsh and fish completions.
+install: build man completions
+	install -Dm755 $(BIN) $(DESTDIR)$(BINDIR)/rbdtui
+	install -Dm644 $(MAN_PAGE) $(DESTDIR)$(MANDIR)/rbdtui.1
+	install -Dm644 $(BUILD_DIR)/completions/rbdtui $(DESTDIR)$(BASHCOMPDIR)/rbdtui
+	install -Dm644 $(BUILD_DIR)/completions/_rbdtui $(DESTDIR)$(ZSHCOMPDIR)/_rbdtui
+	install -Dm644 $(BUILD_DIR)/completions/rbdtui.fish $(DESTDIR)$(FISHCOMPDIR)/rbdtui.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/rbdtui $(DESTDIR)$(MANDIR)/rbdtui.1 $(DESTDIR)$(BASHCOMPDIR)/rbdtui \
+	  $(DESTDIR)$(ZSHCOMPDIR)/_rbdtui $(DESTDIR)$(FISHCOMPDIR)/rbdtui.fish
+
+# make deb: build/rbdtui_<version>_<arch>.deb, with dpkg-deb, depending on
+# the librados/librbd packages the binary was built against.
+deb: build man completions
+	packaging/deb.sh $(BIN) $(MAN_PAGE) $(BUILD_DIR)/completions $(VERSION) $(BUILD_DIR)
