@@ -281,7 +281,8 @@ func (a *App) runBinding(b Binding) tea.Cmd {
 	case ActionRefresh:
 		return a.startRefresh()
 	case ActionHelp:
-		a.overlay, a.help.off = overlayHelp, 0
+		a.overlay = overlayHelp
+		a.help.reset()
 	case ActionQuit:
 		return a.quit()
 	case ActionWatch:

@@ -426,7 +426,7 @@ func ctxLabel(ctx KeyContext) string {
 type outputView struct {
 	title string
 	lines []string
-	off   int
+	pager
 }
 
 func (a *App) outputKey(k tea.KeyMsg) tea.Cmd {
@@ -447,28 +447,25 @@ func (a *App) outputKey(k tea.KeyMsg) tea.Cmd {
 	case "down", "j":
 		o.scroll(1)
 	case "g", "home":
-		o.off = 0
+		o.top()
 	case "G", "end":
-		o.off = max(len(o.lines)-1, 0)
+		o.bottom()
 	}
 	return nil
 }
 
-// scroll moves the output's first line by n, within the output.
-func (o *outputView) scroll(n int) {
-	o.off = min(max(o.off+n, 0), max(len(o.lines)-1, 0))
-}
-
 func (a *App) renderOutput(w, h int) []string {
 	s := &a.c.Styles
-	o := a.output
+	o := &a.output
 	rows := max(h-3, 1)
-	var lines []string
-	for i := o.off; i < len(o.lines) && len(lines) < rows; i++ {
-		lines = append(lines, s.Text.Render(o.lines[i]))
+	styled := make([]string, len(o.lines))
+	for i, l := range o.lines {
+		styled[i] = s.Text.Render(l)
 	}
+	lines := o.window(styled, max(w-4, 1), rows)
+	off := o.offset()
 	lines = append(lines, s.Muted.Render(fmt.Sprintf("lines %d-%d of %d · ↑↓ scroll · esc closes",
-		min(o.off+1, len(o.lines)), min(o.off+rows, len(o.lines)), len(o.lines))))
+		min(off+1, len(o.lines)), min(off+rows, len(o.lines)), len(o.lines))))
 	return box(s, "Output: "+o.title, lines, w, h)
 }
 

@@ -14,13 +14,11 @@ type help struct {
 	c *Common
 
 	width, height int
-	off           int // first line shown when scrolling
+	pager         // the rows shown when the help is longer than the screen
 }
 
 // SetSize sets the area the overlay is centred in.
 func (h *help) SetSize(w, hh int) { h.width, h.height = w, hh }
-
-func (h *help) scroll(n int) { h.off = max(h.off+n, 0) }
 
 // lines returns the help entries, grouped: moving about, views, actions.
 func (h *help) lines(ctx KeyContext) []string {
@@ -98,9 +96,8 @@ func (h *help) render(ctx KeyContext) []string {
 		cols++
 	}
 	per := (len(lines) + cols - 1) / cols
-	h.off = min(h.off, max(per-rows, 0))
-	var body []string
-	for r := h.off; r < per && len(body) < rows; r++ {
+	var all []string
+	for r := 0; r < per; r++ {
 		var b strings.Builder
 		for c := range cols {
 			i := c*per + r
@@ -112,10 +109,12 @@ func (h *help) render(ctx KeyContext) []string {
 			}
 			b.WriteString(fit(lines[i], colW))
 		}
-		body = append(body, b.String())
+		all = append(all, b.String())
 	}
+	body := h.window(all, cols*colW+(cols-1)*3, rows)
 	if per > rows {
-		footer = s.Muted.Render("? or esc closes this help · ↑↓ scroll (" + itoa(h.off+1) + "-" + itoa(min(h.off+rows, per)) + " of " + itoa(per) + ")")
+		off := h.offset()
+		footer = s.Muted.Render("? or esc closes this help · ↑↓ scroll (" + itoa(off+1) + "-" + itoa(min(off+rows, per)) + " of " + itoa(per) + ")")
 	}
 	body = append(body, footer)
 	return centreBox(s, "Help", body, h.width, h.height)

@@ -208,7 +208,7 @@ func (a *App) onJobDone(msg jobDoneMsg) tea.Cmd {
 		cmds = append(cmds, a.setFlash(flashErr, j.label+": "+last.err))
 	case j.palette && len(j.output) > 1:
 		a.overlay = overlayOutput
-		a.output.off = 0
+		a.output.reset()
 	case j.palette && len(j.output) == 1:
 		cmds = append(cmds, a.setFlash(flashInfo, j.output[0]))
 	default:

@@ -186,7 +186,8 @@ func (a *App) screenKey(s Screen, k tea.KeyMsg) tea.Cmd {
 		a.openPalette()
 		return nil
 	case ActionHelp:
-		a.overlay, a.help.off = overlayHelp, 0
+		a.overlay = overlayHelp
+		a.help.reset()
 		return nil
 	case ActionLog:
 		a.showLog = !a.showLog

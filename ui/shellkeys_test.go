@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -97,4 +98,30 @@ func openBig(t *testing.T, n int, opts ...func(*Common)) *harness {
 		t.Fatalf("pool not expanded: %d rows", len(h.a.tree.rows))
 	}
 	return h
+}
+
+// The output overlay pages with the registry's page keys, and its window
+// (bubbles' viewport) never scrolls past the last line.
+func TestOutputPaging(t *testing.T) {
+	h := openBig(t, 10, func(c *Common) { c.Height = 24 })
+	var lines []string
+	for i := range 100 {
+		lines = append(lines, fmt.Sprintf("line %03d", i))
+	}
+	h.a.output = outputView{title: "x", lines: lines}
+	h.a.overlay = overlayOutput
+	h.view()
+	h.press("ctrl+f")
+	if h.a.output.offset() == 0 {
+		t.Fatalf("ctrl+f did not page the output")
+	}
+	h.wantView(fmt.Sprintf("line %03d", h.a.output.offset()))
+	h.press("G")
+	h.view()
+	h.press("ctrl+f")
+	h.wantView("line 099", "of 100")
+	h.wantNoView("line 000")
+	h.press("ctrl+b", "g")
+	h.view()
+	h.wantView("line 000", "lines 1-")
 }
