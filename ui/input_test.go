@@ -45,3 +45,16 @@ func TestLineInputEditing(t *testing.T) {
 		}
 	}
 }
+
+// The editor's share of a keystroke (the filter benchmark adds the
+// filtering of 10,000 images on top).
+func BenchmarkLineInputKey(b *testing.B) {
+	var in lineInput
+	in.set("mirror image status rbd/vol-0000")
+	k := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("x")}
+	bs := tea.KeyMsg{Type: tea.KeyBackspace}
+	for b.Loop() {
+		in.update(k)
+		in.update(bs)
+	}
+}
