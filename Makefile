@@ -85,7 +85,7 @@ bench: build
 	RBDTUI_LAB_DIR=$(LAB_DIR) $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -count 1 $(PKGS)
 
 clean:
-	rm -rf bin $(RESULTS)
+	rm -rf bin $(RESULTS) $(BUILD_DIR)
 
 # --- Shell, man page and packaging (issue 14) --------------------------------
 # The man page and the completion scripts are generated from the command
