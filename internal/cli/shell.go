@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ceph/go-ceph/rbd"
 	"github.com/rbdtui/rbdtui/internal/cgroup"
@@ -50,8 +51,10 @@ func (a *App) runHidden(argv []string, stdout, stderr io.Writer) (code int, ok b
 		defer cancel()
 		cands, dir := shell.Complete(ctx, a.Grammar, argv[1:], openCompletionSource)
 		for _, c := range cands {
-			// One candidate a line: a name with a newline would split.
-			if !strings.ContainsAny(c, "\n\r") {
+			// One candidate a line, and nothing a terminal would act on:
+			// a name from a cluster with a control character is not
+			// offered (it could not be typed safely anyway).
+			if !strings.ContainsFunc(c, unicode.IsControl) {
 				fmt.Fprintln(stdout, c)
 			}
 		}

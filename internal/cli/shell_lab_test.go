@@ -30,6 +30,14 @@ func TestCompleteFromTheLab(t *testing.T) {
 			t.Errorf("site completion: %d %q lacks %s", code, out, s.Name)
 		}
 	}
+	// A name with a control character is never offered to the shell.
+	evil := name + "-\x1b[2J"
+	mustRBD(t, a, "create", "--size", "4M", lab.Pool+"/"+evil)
+	t.Cleanup(func() { rbdCLI(t, a, lab.AdminClient, "rm", "--no-progress", lab.Pool+"/"+evil) })
+	code, out, _ = run(t, "__complete", "--config", st.ConfigPath(), "--site", a.Name, "mirror", "image", "status", lab.Pool+"/compl-")
+	if code != 0 || strings.Contains(out, "\x1b") || !strings.Contains(out, lab.Pool+"/"+name+"\n") {
+		t.Errorf("completion with a control character in a name: %d %q", code, out)
+	}
 	// The other site does not hold the image (it is not mirrored).
 	code, out, _ = run(t, "__complete", "--config", st.ConfigPath(), "--site", st.Sites[1].Name, "mirror", "image", "status", lab.Pool+"/compl-")
 	if code != 0 || strings.Contains(out, name) {
