@@ -38,6 +38,9 @@ func (a *App) logLine(e *logEntry) string {
 		}
 	case e.err != "":
 		sym, lv, result = "✖", levelErr, "failed after "+shortDur(e.dur)+": "+e.err
+	case nothingDone(e.out):
+		// A no-op is never logged as done.
+		sym, lv, result = "=", levelWarn, "nothing changed "+shortDur(e.dur)+" · "+e.out
 	default:
 		sym, lv, result = "✓", levelOK, "ok "+shortDur(e.dur)
 		if e.out != "" {
