@@ -136,3 +136,40 @@ type WatchEvent struct {
 	To     string    `json:"to,omitempty"`
 	Detail string    `json:"detail,omitempty"`
 }
+
+// WatchCellOf is one site's image as a watch cell: state, primary-ness,
+// its own rbd-mirror status, the replay lag the status reports (a
+// snapshot-mode lag is never negative), sync progress, throughput and time
+// to synced (published, or entries behind over entries per second). It is
+// the one computation of a cell: the backend's watch and the UI fixtures
+// both call it. History and live figures are the caller's to add.
+func WatchCellOf(img Image, stale bool) WatchCell {
+	c := WatchCell{Present: true, Stale: stale, MirrorState: img.MirrorState, Primary: img.Primary}
+	if img.Local == nil {
+		return c
+	}
+	st := *img.Local
+	c.Status = &st
+	if r := st.Replay; r != nil {
+		switch {
+		case r.EntriesBehindPrimary != nil:
+			c.Lag = r.EntriesBehindPrimary
+		case r.RemoteSnapshotTimestamp != nil && r.LocalSnapshotTimestamp != nil:
+			lag := max(*r.RemoteSnapshotTimestamp-*r.LocalSnapshotTimestamp, 0)
+			c.Lag = &lag
+		}
+		c.SyncPercent, c.BytesPerSec = r.SyncingPercent, r.BytesPerSecond
+		if r.SecondsUntilSynced != nil {
+			d := time.Duration(*r.SecondsUntilSynced * float64(time.Second))
+			c.ETA = &d
+		} else if r.EntriesBehindPrimary != nil && r.EntriesPerSecond != nil && *r.EntriesPerSecond > 0 {
+			d := time.Duration(float64(*r.EntriesBehindPrimary) / *r.EntriesPerSecond * float64(time.Second))
+			c.ETA = &d
+		}
+	}
+	if st.BootstrapPercent != nil && c.SyncPercent == nil {
+		pct := float64(*st.BootstrapPercent)
+		c.SyncPercent = &pct
+	}
+	return c
+}

@@ -226,32 +226,7 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 
 // cell turns one site's image into a watch cell, with lag, rate and ETA.
 func (ws *watchSession) cell(siteName, key string, img model.Image, stale bool, p *mirror.Poller) model.WatchCell {
-	c := model.WatchCell{Present: true, Stale: stale, MirrorState: img.MirrorState, Primary: img.Primary}
-	if img.Local != nil {
-		st := *img.Local
-		c.Status = &st
-		if r := st.Replay; r != nil {
-			switch {
-			case r.EntriesBehindPrimary != nil:
-				c.Lag = r.EntriesBehindPrimary
-			case r.RemoteSnapshotTimestamp != nil && r.LocalSnapshotTimestamp != nil:
-				lag := max(*r.RemoteSnapshotTimestamp-*r.LocalSnapshotTimestamp, 0)
-				c.Lag = &lag
-			}
-			c.SyncPercent, c.BytesPerSec = r.SyncingPercent, r.BytesPerSecond
-			if r.SecondsUntilSynced != nil {
-				d := time.Duration(*r.SecondsUntilSynced * float64(time.Second))
-				c.ETA = &d
-			} else if r.EntriesBehindPrimary != nil && r.EntriesPerSecond != nil && *r.EntriesPerSecond > 0 {
-				d := time.Duration(float64(*r.EntriesBehindPrimary) / *r.EntriesPerSecond * float64(time.Second))
-				c.ETA = &d
-			}
-		}
-		if st.BootstrapPercent != nil && c.SyncPercent == nil {
-			pct := float64(*st.BootstrapPercent)
-			c.SyncPercent = &pct
-		}
-	}
+	c := model.WatchCellOf(img, stale)
 	name := strings.TrimPrefix(key, img.Pool+"/")
 	c.History = p.Lags(siteName, name, watchHistory)
 	if !stale && c.ETA == nil {
