@@ -111,6 +111,15 @@ type WatchCell struct {
 	ETA         *time.Duration `json:"-"`
 	// History is the lag at each recent poll, oldest first, for trends.
 	History []int64 `json:"history,omitempty"`
+	// LagLive says Lag was read at LagAt from the primary's journal
+	// header (the writer's and the peer's commit positions), not taken
+	// from rbd-mirror's status; ReportedLag is then what the status says,
+	// as of Status.LastUpdate, for comparison.
+	LagLive     bool      `json:"lag_live,omitempty"`
+	LagAt       time.Time `json:"lag_at,omitempty"`
+	ReportedLag *int64    `json:"reported_lag,omitempty"`
+	// EntriesPerSec is the replay rate from successive live reads.
+	EntriesPerSec *float64 `json:"entries_per_second,omitempty"`
 }
 
 // Event kinds of the watch timeline.

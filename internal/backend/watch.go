@@ -20,6 +20,11 @@ var _ model.MirrorWatcher = (*Backend)(nil)
 // watchHistory is how many polls of lag a row carries for its trend.
 const watchHistory = 60
 
+// watchExactMax is the most images per pool a watch reads by opening
+// them on every poll (ground truth of primary-ness and demotion); a
+// larger scope relies on the batched listing.
+const watchExactMax = 64
+
 // Watch prepares a live watch of a pool, a group's members or some images
 // on every configured site. It does no I/O: the first Poll does.
 func (b *Backend) Watch(scope model.WatchScope) (model.WatchSession, error) {
@@ -107,6 +112,10 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 		if ws.pollers[pool] == nil {
 			p := mirror.NewPoller(pool, ws.sites...)
 			p.DownProbe = 2 * time.Second
+			// The few images a watch shows are read from the images
+			// themselves, and journal lag from the primaries' headers,
+			// on every poll.
+			p.ExactMax, p.LiveLag = watchExactMax, true
 			ws.pollers[pool] = &pollerState{p: p}
 		}
 		if ws.members != nil {
@@ -145,9 +154,13 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 		}
 		var leaders []string
 		up := true
+		live := map[string]mirror.LiveLag{}
 		for i, pool := range pools {
 			sv := views[i].Sites[si]
 			st := ws.pollers[pool]
+			for name, l := range sv.Live {
+				live[pool+"/"+name] = l
+			}
 			if sv.Err != nil {
 				up = false
 				if wsite.Err == "" {
@@ -196,6 +209,17 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 			}
 			pool, _, _ := strings.Cut(key, "/")
 			row.Cells[si] = ws.cell(name, key, img, !up, ws.pollers[pool].p)
+			if l, ok := live[key]; ok && up {
+				c := &row.Cells[si]
+				c.ReportedLag, c.Lag, c.LagLive, c.LagAt = c.Lag, &l.Entries, true, l.At
+				c.EntriesPerSec = l.EntriesPerSec
+				if l.Entries == 0 {
+					c.ETA = nil
+				} else if l.EntriesPerSec != nil && *l.EntriesPerSec > 0 {
+					d := time.Duration(float64(l.Entries) / *l.EntriesPerSec * float64(time.Second))
+					c.ETA = &d
+				}
+			}
 		}
 	}
 	f.Rows = make([]model.WatchRow, 0, len(byImage))

@@ -1,0 +1,187 @@
+package backend_test
+
+import (
+	"context"
+	"encoding/json"
+	"os/exec"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rbdtui/rbdtui/internal/backend"
+	"github.com/rbdtui/rbdtui/internal/cli"
+	"github.com/rbdtui/rbdtui/internal/lab"
+	"github.com/rbdtui/rbdtui/internal/labtest"
+	"github.com/rbdtui/rbdtui/internal/site"
+	"github.com/rbdtui/rbdtui/model"
+)
+
+// Under `lab load` the watch shows a journal copy's lag live, from the
+// primary journal's header, not rbd-mirror's 30-second report: non-zero
+// soon after the writes start, a moving trend, back to 0 after the load.
+// The figures are checked against `rbd journal status` read right after
+// a poll (the writer may have gone on in between: the CLI's lag may only
+// be larger or equal within the same tag). Times are logged, never
+// asserted.
+func TestWatchLiveJournalLagUnderLoad(t *testing.T) {
+	st := labtest.Require(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	// The load's images, created if the lab has none yet, replaying.
+	res, err := lab.RunLoad(ctx, st, lab.LoadOptions{Pool: "rbd", Images: 1, Ops: 10, Duration: 5 * time.Second, Rate: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := "rbd/" + res.Images[0]
+	bk := backend.New(site.NewManager(labtest.Config(t, st)), cli.New("test"))
+	sess, err := bk.Watch(model.WatchScope{Images: []string{spec}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	secondary := func(f model.WatchFrame) *model.WatchCell {
+		for _, r := range f.Rows {
+			for i := range r.Cells {
+				if f.Sites[i].Site == "site-b" {
+					return &r.Cells[i]
+				}
+			}
+		}
+		return nil
+	}
+	poll := func() *model.WatchCell {
+		t.Helper()
+		c, stop := context.WithTimeout(ctx, 10*time.Second)
+		defer stop()
+		f, err := sess.Poll(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return secondary(f)
+	}
+	// Caught up before the load.
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		c := poll()
+		if c != nil && c.LagLive && *c.Lag == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s on site-b: no live lag of 0 before the load (%+v)", spec, c)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	start := time.Now()
+	go func() {
+		defer wg.Done()
+		if _, err := lab.RunLoad(ctx, st, lab.LoadOptions{Pool: "rbd", Images: 1, Ops: 1500, Duration: 15 * time.Second, Rate: 100}); err != nil {
+			t.Error(err)
+		}
+	}()
+	var firstLag time.Duration
+	var maxLag int64
+	var compared int
+	var last *model.WatchCell
+	for time.Since(start) < 20*time.Second {
+		c := poll()
+		if c == nil || !c.LagLive {
+			t.Fatalf("no live lag during the load: %+v", c)
+		}
+		last = c
+		if *c.Lag > 0 && firstLag == 0 {
+			firstLag = time.Since(start)
+			t.Logf("first non-zero live lag %d entries after %s (rbd-mirror's status said %v, updated %s ago)",
+				*c.Lag, firstLag.Round(time.Millisecond), deref(c.ReportedLag), time.Since(c.Status.LastUpdate).Round(time.Second))
+		}
+		maxLag = max(maxLag, *c.Lag)
+		if *c.Lag > 0 && compared < 3 {
+			compared++
+			master, peer := journalStatus(t, st.Site("site-a").Conf, spec)
+			t.Logf("watch: %d entries behind; rbd journal status just after: writer %v, peer %v", *c.Lag, master, peer)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	wg.Wait()
+	if firstLag == 0 {
+		t.Fatalf("the live lag never left 0 during the load (last cell %+v)", last)
+	}
+	if len(last.History) < 2 || flat(last.History) {
+		t.Errorf("the lag trend did not move: %v", last.History)
+	}
+	t.Logf("max live lag %d entries; trend %v", maxLag, last.History)
+	deadline = time.Now().Add(90 * time.Second)
+	for {
+		c := poll()
+		if c != nil && c.LagLive && *c.Lag == 0 {
+			t.Logf("back to 0 entries %s after the load", time.Since(start.Add(15*time.Second)).Round(time.Second))
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the live lag did not return to 0 after the load: %+v", c)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+func deref(p *int64) any {
+	if p == nil {
+		return "nothing"
+	}
+	return *p
+}
+
+func flat(h []int64) bool {
+	for _, v := range h {
+		if v != h[0] {
+			return false
+		}
+	}
+	return true
+}
+
+type jpos struct {
+	ObjectNumber uint64 `json:"object_number"`
+	TagTID       uint64 `json:"tag_tid"`
+	EntryTID     uint64 `json:"entry_tid"`
+}
+
+// journalStatus reads the writer's (master client's) and the mirror peer's
+// commit positions with the rbd CLI.
+func journalStatus(t *testing.T, conf, spec string) (master, peer jpos) {
+	t.Helper()
+	out, err := exec.Command("rbd", "-c", conf, "--id", "admin", "journal", "status", "--image", spec, "--format", "json").Output()
+	if err != nil {
+		t.Fatalf("rbd journal status %s: %v", spec, err)
+	}
+	var js struct {
+		Clients []struct {
+			ID     string `json:"id"`
+			Commit struct {
+				Positions []jpos `json:"object_positions"`
+			} `json:"commit_position"`
+		} `json:"registered_clients"`
+	}
+	if err := json.Unmarshal(out, &js); err != nil {
+		t.Fatal(err)
+	}
+	best := func(ps []jpos) jpos {
+		var b jpos
+		for _, p := range ps {
+			if p.TagTID > b.TagTID || (p.TagTID == b.TagTID && p.EntryTID > b.EntryTID) {
+				b = p
+			}
+		}
+		return b
+	}
+	for _, c := range js.Clients {
+		if c.ID == "" {
+			master = best(c.Commit.Positions)
+		} else {
+			peer = best(c.Commit.Positions)
+		}
+	}
+	return master, peer
+}
