@@ -66,6 +66,13 @@ func watchInterval(c *Common) time.Duration {
 	return min(max(c.Refresh, time.Second), 2*time.Second)
 }
 
+// stale reports whether data of this age is older than two refresh
+// intervals, and so must be marked as old wherever it shows. With
+// auto-refresh off nothing is expected to be newer than its shown age.
+func stale(age, interval time.Duration) bool {
+	return interval > 0 && age > 2*interval
+}
+
 // maxWatchEvents bounds the timeline kept in memory.
 const maxWatchEvents = 1000
 
@@ -454,8 +461,12 @@ func (w *watch) rowOf(r *model.WatchRow) watchRow {
 		if sec.Lag != nil {
 			out.lag = *sec.Lag
 		}
-		if sec.BytesPerSec != nil {
+		switch {
+		case sec.BytesPerSec != nil:
 			out.rate = humanBytes(uint64(*sec.BytesPerSec)) + "/s"
+		case sec.EntriesPerSec != nil:
+			// Replayed entries per second, from successive live reads.
+			out.rate = fmt.Sprintf("%.0f e/s", max(*sec.EntriesPerSec, 0))
 		}
 		switch {
 		case sec.Lag != nil && *sec.Lag == 0 && secClass == wcReplaying:
@@ -685,7 +696,12 @@ func (w *watch) summaryLine(width int) string {
 		state = append(state, "polling…")
 	}
 	if w.polled {
-		state = append(state, fmt.Sprintf("polled %s (%s, took %s)", w.frameAt.Format("15:04:05"), ago(w.env.c.Now().Sub(w.frameAt)), shortDur(w.took)))
+		age := w.env.c.Now().Sub(w.frameAt)
+		polled := fmt.Sprintf("polled %s (%s, took %s)", w.frameAt.Format("15:04:05"), ago(age), shortDur(w.took))
+		if stale(age, watchInterval(w.env.c)) {
+			polled = s.status(levelWarn).Render("▲ STALE: " + polled)
+		}
+		state = append(state, polled)
 	}
 	if !w.paused {
 		state = append(state, "every "+shortDuration(watchInterval(w.env.c)))
@@ -733,7 +749,11 @@ func (w *watch) siteLine(i, width int) string {
 		parts = append(parts, plural(st.Daemons, "daemon"))
 	}
 	if !st.DataAt.IsZero() {
-		parts = append(parts, "data "+ago(now.Sub(st.DataAt)))
+		if age := now.Sub(st.DataAt); stale(age, watchInterval(w.env.c)) {
+			parts = append(parts, s.status(levelWarn).Render("▲ stale data, "+ago(age)))
+		} else {
+			parts = append(parts, "data "+ago(age))
+		}
 	}
 	return clip(name+" "+strings.Join(parts, s.Muted.Render(" · ")), width)
 }
@@ -788,6 +808,7 @@ func (w *watch) rowLines(c watchCols, width, h int) []string {
 	}
 	w.off = min(w.off, max(len(w.shown)-h, 0))
 	now := w.env.c.Now()
+	old := stale(now.Sub(w.frameAt), watchInterval(w.env.c))
 	out := make([]string, 0, h)
 	for i := w.off; i < len(w.shown) && len(out) < h; i++ {
 		r := &w.rows[w.shown[i]]
@@ -800,7 +821,11 @@ func (w *watch) rowLines(c watchCols, width, h int) []string {
 		for j, t := range r.cells {
 			cells = append(cells, s.status(r.cellLvl[j]).Render(fit(t, c.site)))
 		}
-		cells = append(cells, fit(r.lagText, c.lag))
+		lag := r.lagText
+		if old {
+			lag = "? " + lag // the frame is older than two polls
+		}
+		cells = append(cells, fit(lag, c.lag))
 		if c.rate > 0 {
 			cells = append(cells, fit(r.rate, c.rate))
 		}

@@ -366,3 +366,28 @@ func TestWatchWithoutWatcherBackend(t *testing.T) {
 	h.watch()
 	h.wantView("cannot watch: this backend cannot watch mirroring live")
 }
+
+// A frame older than two polls is marked stale in words (the summary, the
+// site lines, a "?" before every lag), not by colour alone; the next poll
+// clears the mark.
+func TestWatchMarksOldDataStale(t *testing.T) {
+	f := watchLab()
+	h := watchHarness(t, f)
+	h.press(":")
+	h.typeText("watch rbd")
+	h.press("enter")
+	w := h.watch()
+	h.wantNoView("STALE", "stale data")
+	// The poll is stuck (its timer never fires): 5 s pass at a 2 s interval.
+	h.clock.Advance(5 * time.Second)
+	h.wantView("▲ STALE: polled 09:30:00 (5s ago", "▲ stale data, 5s ago", "? 42 entries")
+	h.firePoll()
+	if !w.polled {
+		t.Fatal("no poll")
+	}
+	h.wantNoView("STALE", "stale data", "? 42 entries")
+	// The console's own refresh: older than two refresh intervals.
+	h.press("esc")
+	h.clock.Advance(61 * time.Second)
+	h.wantView("▲ STALE: updated 1m ago")
+}
