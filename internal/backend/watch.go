@@ -47,7 +47,7 @@ func (b *Backend) Watch(scope model.WatchScope) (model.WatchSession, error) {
 		}
 		conns = append(conns, c)
 	}
-	ws := &watchSession{scope: scope, group: group, sites: conns, pollers: map[string]*pollerState{},
+	ws := &watchSession{scope: scope, group: group, sites: conns, pollers: map[string]*pollerState{}, tl: b.tl,
 		last: map[string]map[string]model.Image{}, rate: map[string]rateSample{}}
 	if len(scope.Images) > 0 {
 		ws.members = map[string]map[string]bool{}
@@ -72,6 +72,11 @@ type watchSession struct {
 	scope model.WatchScope
 	group *cgroup.Spec
 	sites []*site.Conn
+	// tl is the backend's timeline: the session adds its pollers'
+	// events to it and shows what it holds for the scope, from the last
+	// TimelineKeep on the first poll, then what is added after.
+	tl     *timeline
+	tlSeen uint64
 
 	mu      sync.Mutex
 	members map[string]map[string]bool // pool -> names; nil = the whole pool
@@ -227,21 +232,26 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 		f.Rows = append(f.Rows, *r)
 	}
 	sort.Slice(f.Rows, func(i, j int) bool { return f.Rows[i].Image < f.Rows[j].Image })
+	var mine []model.WatchEvent
 	for _, pool := range pools {
 		st := ws.pollers[pool]
 		evs, n := st.p.EventsAfter(st.seen)
 		st.seen = n
 		for _, e := range evs {
-			img := ""
-			if e.Image != "" {
-				img = pool + "/" + e.Image
-			}
-			f.Events = append(f.Events, model.WatchEvent{At: e.At, Site: e.Site, Image: img, Kind: e.Kind, From: e.From, To: e.To, Detail: e.Detail})
+			mine = append(mine, fromMirrorEvent(pool, e))
 		}
 	}
 	if len(pools) > 1 {
 		// Site events are seen once per pool; keep one of each per poll.
-		f.Events = dedupSiteEvents(f.Events)
+		mine = dedupSiteEvents(mine)
+	}
+	ws.tl.add(mine...)
+	evs, n := ws.tl.after(ws.tlSeen)
+	ws.tlSeen = n
+	for _, e := range evs {
+		if ws.covers(e.Image) {
+			f.Events = append(f.Events, e)
+		}
 	}
 	sort.SliceStable(f.Events, func(i, j int) bool { return f.Events[i].At.Before(f.Events[j].At) })
 	f.Took = time.Since(start)
@@ -289,6 +299,19 @@ func (ws *watchSession) trendETA(key string, c model.WatchCell) *time.Duration {
 		return nil
 	}
 	return &d
+}
+
+// covers reports whether the scope holds an image ("pool/name"); site
+// events ("") concern every scope. Called with ws.mu held.
+func (ws *watchSession) covers(image string) bool {
+	if image == "" {
+		return true
+	}
+	pool, name, _ := strings.Cut(image, "/")
+	if ws.members == nil {
+		return pool == ws.scope.Pool
+	}
+	return ws.members[pool][name]
 }
 
 // resolve works out which images of which pools the scope covers: a group's

@@ -306,8 +306,19 @@ func (p *Poller) record(v *View) {
 
 // diff records the transitions between two observations of one image.
 func (p *Poller) diff(siteName string, at time.Time, a, b model.Image) {
+	for _, e := range Diff(siteName, at, a, b) {
+		p.event(e)
+	}
+}
+
+// Diff is the transitions between two observations of one image on a
+// site: mirroring enabled or disabled, promoted, demoted, a change of
+// state, split-brain, resync requested. The one computation of them, for
+// the poller and for the console's own listings.
+func Diff(siteName string, at time.Time, a, b model.Image) []Event {
+	var out []Event
 	ev := func(kind, from, to, detail string) {
-		p.event(Event{At: at, Site: siteName, Image: b.Name, Kind: kind, From: from, To: to, Detail: detail})
+		out = append(out, Event{At: at, Site: siteName, Image: b.Name, Kind: kind, From: from, To: to, Detail: detail})
 	}
 	if a.MirrorState != b.MirrorState {
 		ev("mirroring", a.MirrorState, b.MirrorState, "")
@@ -329,6 +340,7 @@ func (p *Poller) diff(siteName string, at time.Time, a, b model.Image) {
 	if !as.ResyncRequested && bs.ResyncRequested {
 		ev("resync", "", "", bs.Description)
 	}
+	return out
 }
 
 func statusOf(i model.Image) model.SiteImageStatus {
