@@ -182,3 +182,47 @@ func WatchCellOf(img Image, stale bool) WatchCell {
 	}
 	return c
 }
+
+// Attention says why an image needs an operator's attention, "" when it
+// does not. It is the console's one triage rule (the tree's filter and
+// counts, the watch): a copy that is not replaying (stopped, starting,
+// syncing, unknown, no status), an error, a split-brain, a resync in
+// progress, an rbd-mirror that is down; a primary is healthy when its
+// peers' copies replay, and needs attention for the first peer that does
+// not. Images not mirrored need none.
+func Attention(img Image) string {
+	switch {
+	case img.MirrorState == MirrorDisabling:
+		return "mirroring is being disabled"
+	case img.MirrorState != MirrorEnabled:
+		return ""
+	case img.Primary:
+		for _, p := range img.Peers {
+			if why := copyAttention(p); why != "" {
+				return "copy on " + p.SiteName + ": " + why
+			}
+		}
+		return ""
+	case img.Local == nil:
+		return "no status from rbd-mirror"
+	}
+	return copyAttention(*img.Local)
+}
+
+func copyAttention(s SiteImageStatus) string {
+	switch {
+	case s.SplitBrain:
+		return "split-brain"
+	case s.ResyncRequested:
+		return "resync requested"
+	case s.BootstrapPercent != nil:
+		return "syncing " + strconv.Itoa(*s.BootstrapPercent) + "%"
+	case !s.Up:
+		return "rbd-mirror down (" + s.FullState() + ")"
+	case s.State == StateError:
+		return "error: " + s.Description
+	case s.State == StateReplaying:
+		return ""
+	}
+	return "not replaying: " + s.FullState()
+}

@@ -40,7 +40,7 @@ func watchBindings() []Binding {
 		{Action: ActionWatchSort, Keys: []string{"s"}, Help: "watch: sort by name, lag, or problems first", Hint: true, Scope: ScopeWatch},
 		{Action: ActionWatchPause, Keys: []string{"p"}, Help: "watch: pause / resume polling", Hint: true, Scope: ScopeWatch},
 		{Action: ActionWatchFocus, Keys: []string{"tab"}, Help: "watch: move the cursor between the images and the event timeline", Hint: true, Scope: ScopeWatch},
-		{Action: ActionWatchFaults, Keys: []string{"f"}, Help: "watch: show only images that are not replaying", Scope: ScopeWatch},
+		{Action: ActionWatchFaults, Keys: []string{"f"}, Help: "watch: show only images that need attention (not replaying, error, split-brain, syncing)", Scope: ScopeWatch},
 	}
 }
 
@@ -93,6 +93,11 @@ const (
 var watchClassWords = [numWatchClasses]string{"replaying", "syncing", "stopped", "error", "unknown", "not mirrored"}
 var watchClassSymbols = [numWatchClasses]string{"●", "▲", "■", "✖", "?", "○"}
 var watchClassLevels = [numWatchClasses]level{levelOK, levelWarn, levelWarn, levelErr, levelUnknown, levelUnknown}
+
+// attention says whether rows of a class need an operator's attention:
+// every class but replaying and not mirrored (the watch's side of
+// model.Attention).
+func (c watchClass) attention() bool { return c != wcReplaying && c != wcOff }
 
 // problem ranks classes for "problems first".
 var watchClassRank = [numWatchClasses]int{4, 2, 3, 0, 1, 5}
@@ -311,7 +316,7 @@ func (w *watch) Action(b Binding) (tea.Cmd, bool) {
 		w.faults = !w.faults
 		w.order()
 		if w.faults {
-			return w.env.flash(flashInfo, "showing only images that are not replaying"), true
+			return w.env.flash(flashInfo, "showing only images that need attention"), true
 		}
 		return w.env.flash(flashInfo, "showing every image"), true
 	default:
@@ -381,7 +386,7 @@ func (w *watch) order() {
 	})
 	w.shown = w.shown[:0]
 	for i := range rows {
-		if !w.faults || rows[i].class != wcReplaying {
+		if !w.faults || rows[i].class.attention() {
 			w.shown = append(w.shown, i)
 		}
 	}
@@ -687,8 +692,20 @@ func (w *watch) summaryLine(width int) string {
 	text := strings.Join(parts, "  ")
 	if w.polled {
 		text += s.Muted.Render(fmt.Sprintf("  of %d images", len(w.rows)))
+		n := 0
+		for cl := range numWatchClasses {
+			if cl.attention() {
+				n += w.counts[cl]
+			}
+		}
+		if n > 0 {
+			text += "  " + s.status(levelWarn).Render(fmt.Sprintf("▲ %d need attention", n))
+		}
 	}
 	var state []string
+	if w.faults {
+		state = append(state, "faults only")
+	}
 	switch {
 	case w.paused:
 		state = append(state, s.status(levelWarn).Render("⏸ PAUSED (p resumes)"))
@@ -708,9 +725,6 @@ func (w *watch) summaryLine(width int) string {
 	}
 	if w.pollErr != "" && w.polled {
 		state = append(state, s.status(levelErr).Render("✖ last poll failed: "+w.pollErr))
-	}
-	if w.faults {
-		state = append(state, "faults only")
 	}
 	if w.sortBy != sortByName {
 		state = append(state, "by "+watchSortNames[w.sortBy])
@@ -796,7 +810,7 @@ func (w *watch) rowLines(c watchCols, width, h int) []string {
 	if len(w.shown) == 0 {
 		msg := "no images in this scope"
 		if w.faults && len(w.rows) > 0 {
-			msg = "✓ every image is replaying (f shows all)"
+			msg = "✓ no image needs attention (f shows all)"
 		}
 		return []string{s.Muted.Render(msg)}
 	}

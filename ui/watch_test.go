@@ -311,10 +311,12 @@ func TestWatchKeys(t *testing.T) {
 	}
 	h.do(ActionWatchSort) // back to names
 	h.do(ActionWatchFaults)
-	if got := order(); got != "logs,scratch,web-3" {
+	// Faults are what needs attention (model.Attention): not a primary
+	// whose copy replays, nor an image that is not mirrored.
+	if got := order(); got != "logs,web-3" {
 		t.Errorf("faults only: %s", got)
 	}
-	h.wantView("faults only")
+	h.wantView("faults only", "▲ 2 need attention")
 	h.do(ActionWatchFaults)
 
 	h.do(ActionBottom)
