@@ -393,3 +393,21 @@ func TestWatchMarksOldDataStale(t *testing.T) {
 	h.clock.Advance(61 * time.Second)
 	h.wantView("▲ STALE: updated 1m ago")
 }
+
+// The image pane says when its listing is older than two refreshes.
+func TestDetailMarksAnOldListingStale(t *testing.T) {
+	h := newHarness(t, fullLab(), func(c *Common) { c.Width, c.Height = 160, 48; c.Refresh = 30 * time.Second })
+	h.init()
+	h.press("j")
+	h.do(ActionExpand)
+	for i := 0; i < 8 && !strings.HasSuffix(h.cursor(), "/vol1"); i++ {
+		h.do(ActionDown)
+	}
+	if !strings.HasSuffix(h.cursor(), "/vol1") {
+		t.Fatalf("cursor %q", h.cursor())
+	}
+	h.wantView("Status      ◆ primary")
+	h.wantNoView("STALE")
+	h.clock.Advance(61 * time.Second)
+	h.wantView("? primary · ▲ STALE: listed 1m ago", "▲ STALE: updated 1m ago")
+}
