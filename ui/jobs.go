@@ -201,6 +201,8 @@ func (a *App) onJobDone(msg jobDoneMsg) tea.Cmd {
 	switch {
 	case j.failed > 0 && len(j.argvs) > 1:
 		cmds = append(cmds, a.setFlash(flashErr, fmt.Sprintf("%s: %d of %d failed (see the command log)", j.label, j.failed, len(j.argvs))))
+	case j.failed > 0 && nothingDone(a.lastEntry(j.id).err):
+		cmds = append(cmds, a.setFlash(flashWarn, j.label+": "+a.lastEntry(j.id).err))
 	case j.failed > 0:
 		last := a.lastEntry(j.id)
 		cmds = append(cmds, a.setFlash(flashErr, j.label+": "+last.err))

@@ -953,15 +953,15 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 		if m.job != w.jobID || w.step != wizRunning {
 			return nil
 		}
-		if w.failed {
+		if w.failed && !nothingDone(w.runErr) {
 			w.step, w.off = wizFailed, 0
 			return nil
 		}
-		if nothingDone(w.runOut) {
+		if nothingDone(w.runOut) || nothingDone(w.runErr) {
 			// The sites changed between the plan and the run: the run
 			// found nothing to do, and is not a completed failover.
 			w.step, w.off, w.plan = wizPlan, 0, nil
-			w.noop = oneLine(nothingDoneLine(strings.Split(w.runOut, "\n")))
+			w.noop = oneLine(nothingDoneLine(strings.Split(w.runOut+"\n"+w.runErr, "\n")))
 			w.why = w.noop
 			return nil
 		}

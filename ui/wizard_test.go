@@ -627,3 +627,25 @@ func TestWizardRunThatChangedNothingIsNotDone(t *testing.T) {
 	h.wantView("▲ Run is not offered: this direction changes nothing", "already primary on site-b: nothing to do", "= ", "nothing changed")
 	h.wantNoView("✓ failover pool rbd")
 }
+
+// The engine may refuse a no-op instead ("already primary on site-b:
+// nothing to do" as an error): still no failure to resume, nothing done.
+func TestWizardRunRefusedAsNoopIsNotAFailure(t *testing.T) {
+	p := wizardLab()
+	h := wizHarness(t, p)
+	openPoolA(h)
+	h.do(ActionFailover)
+	w := h.wizard()
+	h.do(ActionWizardNext)
+	h.do(ActionWizardNext)
+	h.do(ActionWizardNext)
+	h.f.OnExec(func(argv []string) (model.ExecResult, error) {
+		return model.ExecResult{}, errors.New("every image of pool rbd is already primary on site-b: nothing to do")
+	})
+	h.do(ActionWizardRun)
+	if w.step != wizPlan {
+		t.Fatalf("after a refused no-op: step %d, want the plan step", w.step)
+	}
+	h.wantView("▲ Run is not offered: this direction changes nothing", "nothing changed")
+	h.wantNoView("✖ Failed", "✓ failover pool rbd")
+}
