@@ -202,19 +202,35 @@ func (d *detail) poolFields(site, name string) []field {
 }
 
 func (d *detail) imageFields(site, pool, name string) []field {
-	img, ok := d.store.image(site, pool, name)
+	listed, ok := d.store.image(site, pool, name)
 	if !ok {
 		return nil
+	}
+	// The image's own answer (the detail opens it, and reloads with
+	// every refresh) is the ground truth of its role and statuses; the
+	// pool's batched listing stands in until it comes, or when it is
+	// newer.
+	img := listed
+	var readAt time.Time
+	ps := d.store.poolState(site, pool)
+	if ps != nil {
+		readAt = ps.at
+	}
+	if dl := d.store.details[listed.Key()]; dl != nil && dl.ok && dl.v.MirrorState != "" && !dl.at.Before(readAt) {
+		own := *listed
+		own.MirrorState, own.MirrorMode, own.Primary = dl.v.MirrorState, dl.v.MirrorMode, dl.v.Primary
+		own.Local, own.Peers, own.Class = dl.v.Local, dl.v.Peers, dl.v.Class
+		img, readAt = &own, dl.at
 	}
 	s := &d.c.Styles
 	h := imageStatus(img)
 	hs := s.status(h.level)
 	status := h.symbol + " " + h.word
-	// How old the listing this comes from is (a collapsed pool is not
-	// refreshed): marked stale in words past two refreshes.
-	if ps := d.store.poolState(site, pool); ps != nil && !ps.at.IsZero() {
-		if age := d.c.Now().Sub(ps.at); stale(age, d.c.Refresh) {
-			status, hs = "? "+h.word+" · ▲ STALE: listed "+ago(age), s.status(levelWarn)
+	// How old what this shows is (a collapsed pool is not refreshed):
+	// marked stale in words past two refreshes.
+	if !readAt.IsZero() {
+		if age := d.c.Now().Sub(readAt); stale(age, d.c.Refresh) {
+			status, hs = "? "+h.word+" · ▲ STALE: read "+ago(age), s.status(levelWarn)
 		}
 	}
 	fs := []field{

@@ -409,5 +409,24 @@ func TestDetailMarksAnOldListingStale(t *testing.T) {
 	h.wantView("Status      ◆ primary")
 	h.wantNoView("STALE")
 	h.clock.Advance(61 * time.Second)
-	h.wantView("? primary · ▲ STALE: listed 1m ago", "▲ STALE: updated 1m ago")
+	h.wantView("? primary · ▲ STALE: read 1m ago", "▲ STALE: updated 1m ago")
+}
+
+// The image pane shows the image's own answer (the detail opens it) over
+// the pool's listing: a demotion the listing has not caught up with shows.
+func TestDetailShowsTheImagesOwnRole(t *testing.T) {
+	f := fullLab()
+	det, err := f.ImageDetail(t.Context(), "site-a", model.ImageSpec{Pool: "rbd", Image: "vol1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	det.Primary = false
+	det.Local = &model.SiteImageStatus{SiteName: "site-a", Up: true, State: model.StateUnknown, Description: "remote image is not primary"}
+	f.SetDetail(det)
+	h := newHarness(t, f, func(c *Common) { c.Width, c.Height = 160, 48 })
+	h.init()
+	h.press("j")
+	h.do(ActionExpand)
+	gotoRow(h, "site-a/rbd/vol1")
+	h.wantView("◆ vol1  primary", "Mirroring   journal, enabled, non-primary", "remote image is not primary")
 }
