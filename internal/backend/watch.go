@@ -216,12 +216,16 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 			row.Cells[si] = ws.cell(name, key, img, !up, ws.pollers[pool].p)
 			if l, ok := live[key]; ok && up {
 				c := &row.Cells[si]
-				c.ReportedLag, c.Lag, c.LagLive, c.LagAt = c.Lag, &l.Entries, true, l.At
+				lag := l.Lag
+				c.ReportedLag, c.Lag, c.LagLive, c.LagAt = c.Lag, &lag, true, l.At
 				c.EntriesPerSec = l.EntriesPerSec
-				if l.Entries == 0 {
+				if l.CopyPercent != nil {
+					c.SyncPercent = l.CopyPercent
+				}
+				if lag == 0 {
 					c.ETA = nil
 				} else if l.EntriesPerSec != nil && *l.EntriesPerSec > 0 {
-					d := time.Duration(float64(l.Entries) / *l.EntriesPerSec * float64(time.Second))
+					d := time.Duration(float64(lag) / *l.EntriesPerSec * float64(time.Second))
 					c.ETA = &d
 				}
 			}

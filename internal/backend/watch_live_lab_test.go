@@ -3,6 +3,7 @@ package backend_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"sync"
 	"testing"
@@ -184,4 +185,85 @@ func journalStatus(t *testing.T, conf, spec string) (master, peer jpos) {
 		}
 	}
 	return master, peer
+}
+
+// A snapshot-mode copy's lag is read from the mirror snapshots on both
+// sites: 0 while it holds the primary's newest, above 0 (with its copy
+// progress) after a new mirror snapshot of changed data, 0 again once
+// copied. Times are logged, never asserted.
+func TestWatchLiveSnapshotLag(t *testing.T) {
+	st := labtest.Require(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	a := st.Site("site-a")
+	name := fmt.Sprintf("snaplag-%d", time.Now().UnixNano()%1_000_000_000)
+	spec := "rbd/" + name
+	rbd := func(conf string, args ...string) string {
+		t.Helper()
+		out, err := exec.Command("rbd", append([]string{"-c", conf, "--id", "admin"}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("rbd %v: %v %s", args, err, out)
+		}
+		return string(out)
+	}
+	rbd(a.Conf, "create", "--size", "64M", spec)
+	t.Cleanup(func() {
+		_ = exec.Command("rbd", "-c", a.Conf, "--id", "admin", "mirror", "image", "disable", spec).Run()
+		_ = exec.Command("rbd", "-c", a.Conf, "--id", "admin", "rm", "--no-progress", spec).Run()
+	})
+	rbd(a.Conf, "mirror", "image", "enable", spec, "snapshot")
+	bk := backend.New(site.NewManager(labtest.Config(t, st)), cli.New("test"))
+	sess, err := bk.Watch(model.WatchScope{Images: []string{spec}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	poll := func() *model.WatchCell {
+		t.Helper()
+		c, stop := context.WithTimeout(ctx, 10*time.Second)
+		defer stop()
+		f, err := sess.Poll(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range f.Rows {
+			for i := range r.Cells {
+				if f.Sites[i].Site == "site-b" && r.Cells[i].Present {
+					return &r.Cells[i]
+				}
+			}
+		}
+		return nil
+	}
+	until := func(what string, cond func(*model.WatchCell) bool) time.Duration {
+		t.Helper()
+		start := time.Now()
+		for time.Since(start) < 2*time.Minute {
+			if c := poll(); c != nil && cond(c) {
+				return time.Since(start)
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+		t.Fatalf("%s: not seen in 2 minutes", what)
+		return 0
+	}
+	synced := func(c *model.WatchCell) bool { return c.LagLive && c.Lag != nil && *c.Lag == 0 }
+	t.Logf("initial copy synced after %s", until("initial sync", synced).Round(time.Millisecond))
+	time.Sleep(1100 * time.Millisecond) // the next snapshot's time differs by a second at least
+	rbd(a.Conf, "bench", "--io-type", "write", "--io-size", "1M", "--io-total", "32M", spec)
+	rbd(a.Conf, "mirror", "image", "snapshot", spec)
+	var seen *model.WatchCell
+	d := until("lag after a new mirror snapshot", func(c *model.WatchCell) bool {
+		if c.LagLive && c.Lag != nil && *c.Lag > 0 {
+			seen = c
+			return true
+		}
+		return false
+	})
+	pct := "none"
+	if seen.SyncPercent != nil {
+		pct = fmt.Sprintf("%.0f%%", *seen.SyncPercent)
+	}
+	t.Logf("new mirror snapshot: lag %d s seen after %s (copy progress %s)", *seen.Lag, d.Round(time.Millisecond), pct)
+	t.Logf("copied again after %s", until("synced again", synced).Round(time.Millisecond))
 }

@@ -26,14 +26,22 @@ type JournalHead struct {
 	Peers map[string]*journal.ObjectPosition
 }
 
-// LiveLag is a journal-mode copy's lag as read from its primary's journal
-// header, the same positions `rbd journal status` prints.
+// LiveLag is a copy's lag read from the images themselves: for a journal
+// copy from its primary's journal (the same positions `rbd journal
+// status` prints), for a snapshot copy from the mirror snapshots on both
+// sites.
 type LiveLag struct {
 	At time.Time
-	// Entries behind the writer: in one tag the difference of entry
-	// tids; across tags the writer's entries in its newer tag (as
-	// rbd-mirror counts entries_behind_primary).
-	Entries int64
+	// Lag is, in journal mode, the entries behind the writer: in one tag
+	// the difference of entry tids; across tags the writer's entries in
+	// its newer tag (as rbd-mirror counts entries_behind_primary). In
+	// snapshot mode, the seconds between the primary's newest mirror
+	// snapshot and the one the copy holds completely (0 when it holds
+	// the newest).
+	Lag int64
+	// CopyPercent is a snapshot copy's progress on the snapshot it is
+	// copying (objects copied of the image's); nil when not copying.
+	CopyPercent *float64
 	// Master is the writer's position: the newest entry in the data
 	// objects, or the master client's commit position if that is newer.
 	Master journal.ObjectPosition
@@ -127,6 +135,7 @@ func (p *Poller) liveLags(v *View) {
 			}
 		}
 	}
+	p.snapLags(v)
 	if len(heads) == 0 {
 		return
 	}
@@ -161,7 +170,7 @@ func (p *Poller) liveLags(v *View) {
 			if commit == nil {
 				continue
 			}
-			l := LiveLag{At: h.At, Entries: lagOf(*writer, *commit), Master: *writer, Commit: *commit}
+			l := LiveLag{At: h.At, Lag: lagOf(*writer, *commit), Master: *writer, Commit: *commit}
 			key := sv.Site + "/" + img.Name
 			if prev, ok := p.live[key]; ok && prev.Commit.TagTID == commit.TagTID {
 				if dt := h.At.Sub(prev.At).Seconds(); dt > 0 {
@@ -176,4 +185,121 @@ func (p *Poller) liveLags(v *View) {
 			sv.Live[img.Name] = l
 		}
 	}
+}
+
+// readMirrorSnaps reads the mirror snapshots of every snapshot-mode image
+// on this site, in parallel.
+func readMirrorSnaps(ctx context.Context, c *site.Conn, pool string, imgs []model.Image) map[string][]MirrorSnap {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return nil
+	}
+	var mu sync.Mutex
+	out := map[string][]MirrorSnap{}
+	var wg sync.WaitGroup
+	for _, img := range imgs {
+		if img.MirrorMode != model.ModeSnapshot || img.MirrorState != model.MirrorEnabled {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			snaps, err := site.Call(ctx, c, "mirror snapshots of "+pool+"/"+img.Name, func() ([]MirrorSnap, error) {
+				return MirrorSnapshots(io, img.Name)
+			})
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			out[img.Name] = snaps
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// snapLags computes every snapshot-mode copy's lag from the mirror
+// snapshots read on its site and its primary's in the same refresh: the
+// seconds between the primary's newest mirror snapshot and the one the
+// copy holds completely, and its progress on the one it copies.
+func (p *Poller) snapLags(v *View) {
+	primary := map[string][]MirrorSnap{} // image -> its primary's snapshots
+	for _, sv := range v.Sites {
+		for _, img := range sv.Images {
+			if img.Primary && sv.Snaps[img.Name] != nil {
+				primary[img.Name] = sv.Snaps[img.Name]
+			}
+		}
+	}
+	for i := range v.Sites {
+		sv := &v.Sites[i]
+		if sv.Err != nil {
+			continue
+		}
+		for _, img := range sv.Images {
+			ps, mine := primary[img.Name], sv.Snaps[img.Name]
+			if img.Primary || ps == nil || mine == nil {
+				continue
+			}
+			if l, ok := snapLag(ps, mine, time.Now()); ok {
+				if sv.Live == nil {
+					sv.Live = map[string]LiveLag{}
+				}
+				sv.Live[img.Name] = l
+			}
+		}
+	}
+}
+
+// snapLag compares a primary's mirror snapshots with a copy's.
+func snapLag(prim, copy []MirrorSnap, at time.Time) (LiveLag, bool) {
+	var newest *MirrorSnap
+	byID := map[uint64]*MirrorSnap{}
+	for i := range prim {
+		s := &prim[i]
+		if s.State != SnapPrimary && s.State != SnapPrimaryDemoted {
+			continue
+		}
+		byID[s.ID] = s
+		if newest == nil || s.ID > newest.ID {
+			newest = s
+		}
+	}
+	if newest == nil {
+		return LiveLag{}, false
+	}
+	l := LiveLag{At: at}
+	var held *MirrorSnap // the newest primary snapshot the copy holds whole
+	for i := range copy {
+		s := &copy[i]
+		if s.State != SnapNonPrimary && s.State != SnapNonPrimaryDemoted {
+			continue
+		}
+		if s.Complete {
+			if ps := byID[s.PrimarySnapID]; ps != nil && (held == nil || ps.ID > held.ID) {
+				held = ps
+			}
+		} else if s.Objects > 0 {
+			pct := min(float64(s.LastCopied)/float64(s.Objects)*100, 100)
+			l.CopyPercent = &pct
+		}
+	}
+	switch {
+	case held != nil && held.ID == newest.ID:
+		l.Lag, l.CopyPercent = 0, nil
+	case held != nil:
+		l.Lag = max(int64(newest.Time.Sub(held.Time)/time.Second), 1)
+	default:
+		// Nothing held whole that the primary still keeps: behind by at
+		// least the primary's oldest kept snapshot.
+		oldest := newest
+		for _, s := range byID {
+			if s.ID < oldest.ID {
+				oldest = s
+			}
+		}
+		l.Lag = max(int64(newest.Time.Sub(oldest.Time)/time.Second), 1)
+	}
+	return l, true
 }

@@ -65,7 +65,9 @@ type SiteView struct {
 	// Journals are the journal headers of the journal-mode images primary
 	// here (LiveLag on); Live the lags of the copies here read from them.
 	Journals map[string]*JournalHead
-	Live     map[string]LiveLag
+	// Snaps are the mirror snapshots of the snapshot-mode images here.
+	Snaps map[string][]MirrorSnap
+	Live  map[string]LiveLag
 }
 
 // View is one refresh of the pool on every site.
@@ -216,6 +218,7 @@ func (p *Poller) refreshSite(ctx context.Context, c *site.Conn) SiteView {
 	sv.Images, sv.Err = imgs, err
 	if err == nil && p.LiveLag && len(imgs) <= max(p.ExactMax, 1) {
 		sv.Journals = readJournalHeads(ctx, c, p.pool, imgs)
+		sv.Snaps = readMirrorSnaps(ctx, c, p.pool, imgs)
 	}
 	return sv
 }
@@ -290,7 +293,7 @@ func (p *Poller) record(v *View) {
 			p.last[key] = img
 			smp := sampleOf(img, sv.At)
 			if l, ok := sv.Live[img.Name]; ok {
-				smp.LiveEntries = &l.Entries
+				smp.LiveEntries = &l.Lag
 			}
 			h := append(p.hist[key], smp)
 			if len(h) > p.MaxSamples {
