@@ -167,6 +167,7 @@ type wizard struct {
 	// first answer, or with a backend that cannot read it).
 	fresh    *model.FailoverScopeState
 	scopeSeq uint64
+	scopeErr string // why the last read of the scope failed
 
 	// Confirm.
 	typed   lineInput
@@ -921,7 +922,12 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 			w.why = "the plan has problems, and a run would refuse:\n" + strings.Join(p.Problems, "\n")
 		}
 	case wizScopeMsg:
-		if m.w != w || m.seq != w.scopeSeq || m.err != nil {
+		if m.w != w || m.seq != w.scopeSeq {
+			return nil
+		}
+		w.scopeErr = ""
+		if m.err != nil {
+			w.scopeErr = oneLine(m.err.Error())
 			return nil
 		}
 		w.learn(m.kind, m.id, m.state)
@@ -1134,6 +1140,8 @@ func (w *wizard) viewDirection(s *Styles, inner int) ([]string, string) {
 	// Where the scope is primary now, and how old that is.
 	if c := w.cand(); c != nil && !c.read.IsZero() {
 		out = append(out, s.Muted.Render(clip("now: "+c.note+" (read from the sites "+ago(w.env.c.Now().Sub(c.read))+")", inner)), "")
+	} else if w.scopeErr != "" {
+		out = append(out, s.status(levelWarn).Render(clip("▲ now: unknown, the sites could not be read: "+w.scopeErr, inner)), "")
 	} else if _, ok := w.env.c.Backend.(model.FailoverScopeReader); ok {
 		out = append(out, s.Muted.Render("now: … reading the sites"), "")
 	}
