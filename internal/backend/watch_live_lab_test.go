@@ -279,3 +279,103 @@ func TestWatchLiveSnapshotLag(t *testing.T) {
 	t.Logf("new mirror snapshot: lag %d s seen after %s (copy progress %s)", *seen.Lag, d.Round(time.Millisecond), pct)
 	t.Logf("copied again after %s", until("synced again", synced).Round(time.Millisecond))
 }
+
+// A resync is watched to the end: after `mirror image resync` through the
+// backend, the watch's timeline has the request, the copy is seen
+// resyncing (bootstrap percent or a state other than replaying), and
+// then replaying again. Times and figures are logged, never asserted.
+func TestWatchFollowsAResyncToTheEnd(t *testing.T) {
+	st := labtest.Require(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	a := st.Site("site-a")
+	spec := fmt.Sprintf("rbd/resync-%d", time.Now().UnixNano()%1_000_000_000)
+	rbd := func(args ...string) {
+		t.Helper()
+		if out, err := exec.CommandContext(ctx, "rbd", append([]string{"-c", a.Conf, "--id", "admin"}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("rbd %v: %v %s", args, err, out)
+		}
+	}
+	rbd("create", "--size", "64M", "--image-feature", "layering,exclusive-lock,journaling", spec)
+	t.Cleanup(func() {
+		_ = exec.Command("rbd", "-c", a.Conf, "--id", "admin", "mirror", "image", "disable", spec).Run()
+		_ = exec.Command("rbd", "-c", a.Conf, "--id", "admin", "rm", "--no-progress", spec).Run()
+	})
+	rbd("bench", "--io-type", "write", "--io-size", "1M", "--io-total", "48M", spec)
+	rbd("mirror", "image", "enable", spec, "journal")
+	bk := backend.New(site.NewManager(labtest.Config(t, st)), cli.New("test"))
+	sess, err := bk.Watch(model.WatchScope{Images: []string{spec}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	var events []model.WatchEvent
+	poll := func() *model.WatchCell {
+		t.Helper()
+		c, stop := context.WithTimeout(ctx, 10*time.Second)
+		defer stop()
+		f, err := sess.Poll(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, f.Events...)
+		for _, r := range f.Rows {
+			for i := range r.Cells {
+				if f.Sites[i].Site == "site-b" && r.Cells[i].Present {
+					return &r.Cells[i]
+				}
+			}
+		}
+		return nil
+	}
+	replaying := func(c *model.WatchCell) bool {
+		return c != nil && !c.Primary && c.Status != nil && c.Status.FullState() == "up+replaying"
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for c := poll(); !replaying(c); c = poll() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never replayed on site-b", spec)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	start := time.Now()
+	if _, err := bk.Exec(ctx, []string{"mirror", "image", "resync", spec, "--site", "site-b", "--yes"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var states []string
+	var pcts []float64
+	left := false
+	deadline = time.Now().Add(2 * time.Minute)
+	for {
+		c := poll()
+		if c != nil && c.Status != nil {
+			s := c.Status.FullState()
+			if len(states) == 0 || states[len(states)-1] != s {
+				states = append(states, s)
+			}
+			if c.SyncPercent != nil && (len(pcts) == 0 || pcts[len(pcts)-1] != *c.SyncPercent) {
+				pcts = append(pcts, *c.SyncPercent)
+			}
+			if !replaying(c) || c.Status.ResyncRequested || c.SyncPercent != nil {
+				left = true
+			}
+		}
+		if left && replaying(c) && c.SyncPercent == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the resync was not seen to end in 2 minutes: states %v, percents %v", states, pcts)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Logf("resync of %s watched to the end in %s: states %v, sync percents %v", spec, time.Since(start).Round(time.Millisecond), states, pcts)
+	found := false
+	for _, e := range events {
+		if e.Kind == model.EventResync && e.Image == spec {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the timeline has no resync request: %+v", events)
+	}
+}
