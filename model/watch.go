@@ -111,6 +111,15 @@ type WatchCell struct {
 	ETA         *time.Duration `json:"-"`
 	// History is the lag at each recent poll, oldest first, for trends.
 	History []int64 `json:"history,omitempty"`
+	// LagLive says Lag was read at LagAt from the primary's journal
+	// header (the writer's and the peer's commit positions), not taken
+	// from rbd-mirror's status; ReportedLag is then what the status says,
+	// as of Status.LastUpdate, for comparison.
+	LagLive     bool      `json:"lag_live,omitempty"`
+	LagAt       time.Time `json:"lag_at,omitempty"`
+	ReportedLag *int64    `json:"reported_lag,omitempty"`
+	// EntriesPerSec is the replay rate from successive live reads.
+	EntriesPerSec *float64 `json:"entries_per_second,omitempty"`
 }
 
 // Event kinds of the watch timeline.
@@ -135,4 +144,85 @@ type WatchEvent struct {
 	From   string    `json:"from,omitempty"`
 	To     string    `json:"to,omitempty"`
 	Detail string    `json:"detail,omitempty"`
+}
+
+// WatchCellOf is one site's image as a watch cell: state, primary-ness,
+// its own rbd-mirror status, the replay lag the status reports (a
+// snapshot-mode lag is never negative), sync progress, throughput and time
+// to synced (published, or entries behind over entries per second). It is
+// the one computation of a cell: the backend's watch and the UI fixtures
+// both call it. History and live figures are the caller's to add.
+func WatchCellOf(img Image, stale bool) WatchCell {
+	c := WatchCell{Present: true, Stale: stale, MirrorState: img.MirrorState, Primary: img.Primary}
+	if img.Local == nil {
+		return c
+	}
+	st := *img.Local
+	c.Status = &st
+	if r := st.Replay; r != nil {
+		switch {
+		case r.EntriesBehindPrimary != nil:
+			c.Lag = r.EntriesBehindPrimary
+		case r.RemoteSnapshotTimestamp != nil && r.LocalSnapshotTimestamp != nil:
+			lag := max(*r.RemoteSnapshotTimestamp-*r.LocalSnapshotTimestamp, 0)
+			c.Lag = &lag
+		}
+		c.SyncPercent, c.BytesPerSec = r.SyncingPercent, r.BytesPerSecond
+		if r.SecondsUntilSynced != nil {
+			d := time.Duration(*r.SecondsUntilSynced * float64(time.Second))
+			c.ETA = &d
+		} else if r.EntriesBehindPrimary != nil && r.EntriesPerSecond != nil && *r.EntriesPerSecond > 0 {
+			d := time.Duration(float64(*r.EntriesBehindPrimary) / *r.EntriesPerSecond * float64(time.Second))
+			c.ETA = &d
+		}
+	}
+	if st.BootstrapPercent != nil && c.SyncPercent == nil {
+		pct := float64(*st.BootstrapPercent)
+		c.SyncPercent = &pct
+	}
+	return c
+}
+
+// Attention says why an image needs an operator's attention, "" when it
+// does not. It is the console's one triage rule (the tree's filter and
+// counts, the watch): a copy that is not replaying (stopped, starting,
+// syncing, unknown, no status), an error, a split-brain, a resync in
+// progress, an rbd-mirror that is down; a primary is healthy when its
+// peers' copies replay, and needs attention for the first peer that does
+// not. Images not mirrored need none.
+func Attention(img Image) string {
+	switch {
+	case img.MirrorState == MirrorDisabling:
+		return "mirroring is being disabled"
+	case img.MirrorState != MirrorEnabled:
+		return ""
+	case img.Primary:
+		for _, p := range img.Peers {
+			if why := copyAttention(p); why != "" {
+				return "copy on " + p.SiteName + ": " + why
+			}
+		}
+		return ""
+	case img.Local == nil:
+		return "no status from rbd-mirror"
+	}
+	return copyAttention(*img.Local)
+}
+
+func copyAttention(s SiteImageStatus) string {
+	switch {
+	case s.SplitBrain:
+		return "split-brain"
+	case s.ResyncRequested:
+		return "resync requested"
+	case s.BootstrapPercent != nil:
+		return "syncing " + strconv.Itoa(*s.BootstrapPercent) + "%"
+	case !s.Up:
+		return "rbd-mirror down (" + s.FullState() + ")"
+	case s.State == StateError:
+		return "error: " + s.Description
+	case s.State == StateReplaying:
+		return ""
+	}
+	return "not replaying: " + s.FullState()
 }

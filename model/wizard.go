@@ -1,6 +1,11 @@
 package model
 
-import "context"
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+)
 
 // Failover scopes: what a failover moves.
 const (
@@ -66,4 +71,98 @@ type FailoverPlanner interface {
 	// made (a site that does not answer for a planned failover, a scope
 	// with nothing mirrored, From equal to To).
 	PlanFailover(ctx context.Context, req FailoverRequest) (FailoverPlan, error)
+}
+
+// FailoverScopeReader is implemented by a Backend that can read, from the
+// sites themselves, where a failover scope is primary now. The wizard uses
+// it when it opens, when the scope changes and right before every dry run,
+// so its default direction and its "nothing to do" never come from the
+// console's cached listings. Optional, like FailoverPlanner.
+type FailoverScopeReader interface {
+	ReadFailoverScope(ctx context.Context, scope, target string) (FailoverScopeState, error)
+}
+
+// FailoverScopeState is where the mirrored images of a scope are primary,
+// read from every site at At.
+type FailoverScopeState struct {
+	At    time.Time           `json:"at"`
+	Sites []FailoverScopeSite `json:"sites"`
+}
+
+// FailoverScopeSite is one site's part of a FailoverScopeState.
+type FailoverScopeSite struct {
+	Site string `json:"site"`
+	// Primary and NonPrimary count the scope's mirror-enabled images by
+	// their role on this site.
+	Primary    int    `json:"primary"`
+	NonPrimary int    `json:"non_primary"`
+	Err        string `json:"error,omitempty"` // why the site did not answer
+}
+
+// PrimarySite is the one site where every mirrored image of the scope is
+// primary; "" when none is, when they are split between sites, or when a
+// site where one may be primary did not answer.
+func (s FailoverScopeState) PrimarySite() string {
+	found := ""
+	for _, st := range s.Sites {
+		switch {
+		case st.Err != "":
+			return ""
+		case st.Primary == 0:
+		case st.NonPrimary > 0 || found != "":
+			return ""
+		default:
+			found = st.Site
+		}
+	}
+	return found
+}
+
+// Site is one site's part, and whether it is there.
+func (s FailoverScopeState) Site(name string) (FailoverScopeSite, bool) {
+	for _, st := range s.Sites {
+		if st.Site == name {
+			return st, true
+		}
+	}
+	return FailoverScopeSite{}, false
+}
+
+// Noop reports whether a planned failover from -> to would change
+// nothing: every mirrored image of the scope is already primary on to and
+// none is primary on from (both sites answered).
+func (s FailoverScopeState) Noop(from, to string) bool {
+	f, fok := s.Site(from)
+	t, tok := s.Site(to)
+	return fok && tok && f.Err == "" && t.Err == "" && t.Primary > 0 && t.NonPrimary == 0 && f.Primary == 0
+}
+
+// Note is the state in words, per site: "site-a: primary · site-b:
+// non-primary" for one image, counts for more.
+func (s FailoverScopeState) Note(one bool) string {
+	var parts []string
+	for _, st := range s.Sites {
+		var w string
+		switch {
+		case st.Err != "":
+			w = "does not answer"
+		case one && st.Primary == 1 && st.NonPrimary == 0:
+			w = "primary"
+		case one && st.NonPrimary == 1 && st.Primary == 0:
+			w = "non-primary"
+		case st.Primary == 0 && st.NonPrimary == 0:
+			w = "not mirrored"
+		default:
+			var ws []string
+			if st.Primary > 0 {
+				ws = append(ws, strconv.Itoa(st.Primary)+" primary")
+			}
+			if st.NonPrimary > 0 {
+				ws = append(ws, strconv.Itoa(st.NonPrimary)+" non-primary")
+			}
+			w = strings.Join(ws, ", ")
+		}
+		parts = append(parts, st.Site+": "+w)
+	}
+	return strings.Join(parts, " · ")
 }

@@ -641,7 +641,13 @@ func (a *App) dataStatus() string {
 		parts = append(parts, "refreshing…")
 	}
 	if !a.updatedAt.IsZero() {
-		parts = append(parts, "updated "+ago(a.c.Now().Sub(a.updatedAt)))
+		age := a.c.Now().Sub(a.updatedAt)
+		if stale(age, a.c.Refresh) {
+			// Older than two refreshes: said in words, not by colour.
+			parts = append(parts, a.c.Styles.status(levelWarn).Render("▲ STALE: updated "+ago(age)))
+		} else {
+			parts = append(parts, "updated "+ago(age))
+		}
 	}
 	if a.c.Refresh > 0 {
 		parts = append(parts, "every "+shortDuration(a.c.Refresh))

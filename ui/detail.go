@@ -135,7 +135,7 @@ func (d *detail) siteFields(name string) []field {
 		field{label: "rbd-mirror", value: daemons(ss)},
 		field{label: "Leader", value: orDash(st.MirrorLeader)},
 		field{label: "Pools", value: poolCount(ss)},
-		field{label: "Checked", value: d.checked(st.CheckedAt)},
+		d.ageField("Checked", st.CheckedAt),
 	)
 	if ss.site.ReadOnly {
 		fs = append(fs, field{label: "Access", value: "read-only (changes disabled for this site)"})
@@ -196,22 +196,46 @@ func (d *detail) poolFields(site, name string) []field {
 		if len(ps.groups) > 0 {
 			fs = append(fs, field{label: "Groups", value: strconv.Itoa(len(ps.groups))})
 		}
-		fs = append(fs, field{label: "Loaded", value: d.checked(ps.at)})
+		fs = append(fs, d.ageField("Loaded", ps.at))
 	}
 	return fs
 }
 
 func (d *detail) imageFields(site, pool, name string) []field {
-	img, ok := d.store.image(site, pool, name)
+	listed, ok := d.store.image(site, pool, name)
 	if !ok {
 		return nil
+	}
+	// The image's own answer (the detail opens it, and reloads with
+	// every refresh) is the ground truth of its role and statuses; the
+	// pool's batched listing stands in until it comes, or when it is
+	// newer.
+	img := listed
+	var readAt time.Time
+	ps := d.store.poolState(site, pool)
+	if ps != nil {
+		readAt = ps.at
+	}
+	if dl := d.store.details[listed.Key()]; dl != nil && dl.ok && dl.v.MirrorState != "" && !dl.at.Before(readAt) {
+		own := *listed
+		own.MirrorState, own.MirrorMode, own.Primary = dl.v.MirrorState, dl.v.MirrorMode, dl.v.Primary
+		own.Local, own.Peers, own.Class = dl.v.Local, dl.v.Peers, dl.v.Class
+		img, readAt = &own, dl.at
 	}
 	s := &d.c.Styles
 	h := imageStatus(img)
 	hs := s.status(h.level)
+	status := h.symbol + " " + h.word
+	// How old what this shows is (a collapsed pool is not refreshed):
+	// marked stale in words past two refreshes.
+	if !readAt.IsZero() {
+		if age := d.c.Now().Sub(readAt); stale(age, d.c.Refresh) {
+			status, hs = "? "+h.word+" · ▲ STALE: read "+ago(age), s.status(levelWarn)
+		}
+	}
 	fs := []field{
 		{label: "Image", value: pool + "/" + img.Name},
-		{label: "Status", value: h.symbol + " " + h.word, style: &hs},
+		{label: "Status", value: status, style: &hs},
 		{label: "Mirroring", value: mirroring(img)},
 	}
 	// Every site's view of the image comes first: it is what an operator
@@ -473,6 +497,17 @@ func humanBytes(n uint64) string {
 
 // checked shows when the backend probed the site, and how long ago by the
 // console's clock.
+// ageField is a "when read" field, marked stale in words (and colour)
+// when older than two refresh intervals.
+func (d *detail) ageField(label string, at time.Time) field {
+	v := d.checked(at)
+	if !at.IsZero() && stale(d.c.Now().Sub(at), d.c.Refresh) {
+		ws := d.c.Styles.status(levelWarn)
+		return field{label: label, value: "▲ STALE: " + v, style: &ws}
+	}
+	return field{label: label, value: v}
+}
+
 func (d *detail) checked(at time.Time) string {
 	if at.IsZero() {
 		return "—"

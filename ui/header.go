@@ -52,10 +52,18 @@ func (h *header) line(withDaemons bool) string {
 	}
 	for _, ss := range sites {
 		hl := siteHealth(ss)
+		// The worst of the cluster's health and its mirroring's: a
+		// split-brain on a HEALTH_OK cluster is not OK.
+		mirror := ""
+		if ml, ok := h.store.mirrorLevel(ss.site.Name); ok && ml > hl.level && hl.level != levelUnknown {
+			hl.level = ml
+			hl.symbol = map[level]string{levelWarn: "▲", levelErr: "✖"}[ml]
+			mirror = sp + s.headerStatus(ml).Render("mirroring "+map[level]string{levelWarn: "WARNING", levelErr: "ERROR"}[ml])
+		}
 		b.WriteString(sep)
 		b.WriteString(s.headerStatus(hl.level).Render(hl.symbol) + sp +
 			s.Header.Render(ss.site.Name) + sp +
-			s.headerStatus(hl.level).Render(hl.word))
+			s.headerStatus(hl.level).Render(hl.word) + mirror)
 		if withDaemons && ss.probed && !ss.unreachable() {
 			b.WriteString(sp + h.daemonBadge(ss.status.MirrorDaemons))
 			if l := ss.status.MirrorLeader; l != "" {

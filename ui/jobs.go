@@ -203,9 +203,14 @@ func (a *App) onJobDone(msg jobDoneMsg) tea.Cmd {
 	switch {
 	case j.failed > 0 && len(j.argvs) > 1:
 		cmds = append(cmds, a.setFlash(flashErr, fmt.Sprintf("%s: %d of %d failed (see the command log)", j.label, j.failed, len(j.argvs))))
+	case j.failed > 0 && nothingDone(a.lastEntry(j.id).err):
+		cmds = append(cmds, a.setFlash(flashWarn, j.label+": "+a.lastEntry(j.id).err))
 	case j.failed > 0:
 		last := a.lastEntry(j.id)
 		cmds = append(cmds, a.setFlash(flashErr, j.label+": "+last.err))
+	case len(j.argvs) == 1 && nothingDone(strings.Join(j.output, "\n")):
+		// A command that changed nothing says so; it is not "✓ done".
+		cmds = append(cmds, a.setFlash(flashWarn, j.label+": "+oneLine(nothingDoneLine(j.output))))
 	case j.palette && len(j.output) > 1:
 		a.overlay = overlayOutput
 		a.output.reset()
@@ -222,6 +227,21 @@ func (a *App) onJobDone(msg jobDoneMsg) tea.Cmd {
 		cmds = append(cmds, a.startRefresh())
 	}
 	return tea.Batch(cmds...)
+}
+
+// nothingDone reports whether a command's output says it changed nothing
+// (the engines' words for a no-op: "already primary on site-b: nothing to
+// do").
+func nothingDone(out string) bool { return strings.Contains(out, "nothing to do") }
+
+// nothingDoneLine is the line of the output that says so.
+func nothingDoneLine(lines []string) string {
+	for _, l := range lines {
+		if nothingDone(l) {
+			return l
+		}
+	}
+	return "nothing to do"
 }
 
 func (a *App) lastEntry(job uint64) logEntry {

@@ -182,7 +182,39 @@ func imageSearch(img *model.Image) string {
 	b.WriteString(img.MirrorMode)
 	b.WriteByte(' ')
 	b.WriteString(string(img.Class))
+	if img.Primary {
+		// A primary is as healthy as its copies: "!replaying" must not
+		// list a primary whose peers replay.
+		for _, p := range img.Peers {
+			b.WriteString(" peer:")
+			b.WriteString(p.FullState())
+		}
+	}
+	if model.Attention(*img) != "" {
+		b.WriteString(" " + attentionWord)
+	}
 	return strings.ToLower(b.String())
+}
+
+// attentionWord is in the search string of every image that needs
+// attention (model.Attention), so "/attention" filters them.
+const attentionWord = "attention"
+
+// mirrorLevel is the worst mirroring state of the images the console has
+// loaded for a site; ok is false when it has none loaded.
+func (st *store) mirrorLevel(site string) (worst level, ok bool) {
+	for _, ps := range st.pools {
+		if ps.site != site || !ps.loaded {
+			continue
+		}
+		for i := range ps.images {
+			ok = true
+			if l := imageStatus(&ps.images[i]).level; l > worst && l != levelUnknown {
+				worst = l
+			}
+		}
+	}
+	return worst, ok
 }
 
 // loaded is one asynchronously loaded value keyed by the node it belongs

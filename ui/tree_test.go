@@ -60,6 +60,18 @@ func TestImageStateChangeShowsAfterRefresh(t *testing.T) {
 		}
 	}
 	f.SetImages("site-b", "rbd", imgs...)
+	// The image itself says so too (the pane shows the image's own
+	// answer, reloaded with the refresh, over the listing).
+	det, err := f.ImageDetail(h.a.ctx, "site-b", model.ImageSpec{Pool: "rbd", Image: "vol1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, img := range imgs {
+		if img.Name == "vol1" {
+			det.Local = img.Local
+		}
+	}
+	f.SetDetail(det)
 	h.do(ActionRefresh)
 	h.wantView("▲ vol1  up+syncing 12%", "bootstrapping 12%")
 	if h.cursor() != "site-b/rbd/vol1" {

@@ -40,7 +40,7 @@ func watchBindings() []Binding {
 		{Action: ActionWatchSort, Keys: []string{"s"}, Help: "watch: sort by name, lag, or problems first", Hint: true, Scope: ScopeWatch},
 		{Action: ActionWatchPause, Keys: []string{"p"}, Help: "watch: pause / resume polling", Hint: true, Scope: ScopeWatch},
 		{Action: ActionWatchFocus, Keys: []string{"tab"}, Help: "watch: move the cursor between the images and the event timeline", Hint: true, Scope: ScopeWatch},
-		{Action: ActionWatchFaults, Keys: []string{"f"}, Help: "watch: show only images that are not replaying", Scope: ScopeWatch},
+		{Action: ActionWatchFaults, Keys: []string{"f"}, Help: "watch: show only images that need attention (not replaying, error, split-brain, syncing)", Scope: ScopeWatch},
 	}
 }
 
@@ -66,6 +66,13 @@ func watchInterval(c *Common) time.Duration {
 	return min(max(c.Refresh, time.Second), 2*time.Second)
 }
 
+// stale reports whether data of this age is older than two refresh
+// intervals, and so must be marked as old wherever it shows. With
+// auto-refresh off nothing is expected to be newer than its shown age.
+func stale(age, interval time.Duration) bool {
+	return interval > 0 && age > 2*interval
+}
+
 // maxWatchEvents bounds the timeline kept in memory.
 const maxWatchEvents = 1000
 
@@ -86,6 +93,11 @@ const (
 var watchClassWords = [numWatchClasses]string{"replaying", "syncing", "stopped", "error", "unknown", "not mirrored"}
 var watchClassSymbols = [numWatchClasses]string{"●", "▲", "■", "✖", "?", "○"}
 var watchClassLevels = [numWatchClasses]level{levelOK, levelWarn, levelWarn, levelErr, levelUnknown, levelUnknown}
+
+// attention says whether rows of a class need an operator's attention:
+// every class but replaying and not mirrored (the watch's side of
+// model.Attention).
+func (c watchClass) attention() bool { return c != wcReplaying && c != wcOff }
 
 // problem ranks classes for "problems first".
 var watchClassRank = [numWatchClasses]int{4, 2, 3, 0, 1, 5}
@@ -304,7 +316,7 @@ func (w *watch) Action(b Binding) (tea.Cmd, bool) {
 		w.faults = !w.faults
 		w.order()
 		if w.faults {
-			return w.env.flash(flashInfo, "showing only images that are not replaying"), true
+			return w.env.flash(flashInfo, "showing only images that need attention"), true
 		}
 		return w.env.flash(flashInfo, "showing every image"), true
 	default:
@@ -374,7 +386,7 @@ func (w *watch) order() {
 	})
 	w.shown = w.shown[:0]
 	for i := range rows {
-		if !w.faults || rows[i].class != wcReplaying {
+		if !w.faults || rows[i].class.attention() {
 			w.shown = append(w.shown, i)
 		}
 	}
@@ -454,8 +466,12 @@ func (w *watch) rowOf(r *model.WatchRow) watchRow {
 		if sec.Lag != nil {
 			out.lag = *sec.Lag
 		}
-		if sec.BytesPerSec != nil {
+		switch {
+		case sec.BytesPerSec != nil:
 			out.rate = humanBytes(uint64(*sec.BytesPerSec)) + "/s"
+		case sec.EntriesPerSec != nil:
+			// Replayed entries per second, from successive live reads.
+			out.rate = fmt.Sprintf("%.0f e/s", max(*sec.EntriesPerSec, 0))
 		}
 		switch {
 		case sec.Lag != nil && *sec.Lag == 0 && secClass == wcReplaying:
@@ -676,8 +692,20 @@ func (w *watch) summaryLine(width int) string {
 	text := strings.Join(parts, "  ")
 	if w.polled {
 		text += s.Muted.Render(fmt.Sprintf("  of %d images", len(w.rows)))
+		n := 0
+		for cl := range numWatchClasses {
+			if cl.attention() {
+				n += w.counts[cl]
+			}
+		}
+		if n > 0 {
+			text += "  " + s.status(levelWarn).Render(fmt.Sprintf("▲ %d need attention", n))
+		}
 	}
 	var state []string
+	if w.faults {
+		state = append(state, "faults only")
+	}
 	switch {
 	case w.paused:
 		state = append(state, s.status(levelWarn).Render("⏸ PAUSED (p resumes)"))
@@ -685,16 +713,18 @@ func (w *watch) summaryLine(width int) string {
 		state = append(state, "polling…")
 	}
 	if w.polled {
-		state = append(state, fmt.Sprintf("polled %s (%s, took %s)", w.frameAt.Format("15:04:05"), ago(w.env.c.Now().Sub(w.frameAt)), shortDur(w.took)))
+		age := w.env.c.Now().Sub(w.frameAt)
+		polled := fmt.Sprintf("polled %s (%s, took %s)", w.frameAt.Format("15:04:05"), ago(age), shortDur(w.took))
+		if stale(age, watchInterval(w.env.c)) {
+			polled = s.status(levelWarn).Render("▲ STALE: " + polled)
+		}
+		state = append(state, polled)
 	}
 	if !w.paused {
 		state = append(state, "every "+shortDuration(watchInterval(w.env.c)))
 	}
 	if w.pollErr != "" && w.polled {
 		state = append(state, s.status(levelErr).Render("✖ last poll failed: "+w.pollErr))
-	}
-	if w.faults {
-		state = append(state, "faults only")
 	}
 	if w.sortBy != sortByName {
 		state = append(state, "by "+watchSortNames[w.sortBy])
@@ -733,7 +763,11 @@ func (w *watch) siteLine(i, width int) string {
 		parts = append(parts, plural(st.Daemons, "daemon"))
 	}
 	if !st.DataAt.IsZero() {
-		parts = append(parts, "data "+ago(now.Sub(st.DataAt)))
+		if age := now.Sub(st.DataAt); stale(age, watchInterval(w.env.c)) {
+			parts = append(parts, s.status(levelWarn).Render("▲ stale data, "+ago(age)))
+		} else {
+			parts = append(parts, "data "+ago(age))
+		}
 	}
 	return clip(name+" "+strings.Join(parts, s.Muted.Render(" · ")), width)
 }
@@ -776,7 +810,7 @@ func (w *watch) rowLines(c watchCols, width, h int) []string {
 	if len(w.shown) == 0 {
 		msg := "no images in this scope"
 		if w.faults && len(w.rows) > 0 {
-			msg = "✓ every image is replaying (f shows all)"
+			msg = "✓ no image needs attention (f shows all)"
 		}
 		return []string{s.Muted.Render(msg)}
 	}
@@ -788,6 +822,7 @@ func (w *watch) rowLines(c watchCols, width, h int) []string {
 	}
 	w.off = min(w.off, max(len(w.shown)-h, 0))
 	now := w.env.c.Now()
+	old := stale(now.Sub(w.frameAt), watchInterval(w.env.c))
 	out := make([]string, 0, h)
 	for i := w.off; i < len(w.shown) && len(out) < h; i++ {
 		r := &w.rows[w.shown[i]]
@@ -800,7 +835,11 @@ func (w *watch) rowLines(c watchCols, width, h int) []string {
 		for j, t := range r.cells {
 			cells = append(cells, s.status(r.cellLvl[j]).Render(fit(t, c.site)))
 		}
-		cells = append(cells, fit(r.lagText, c.lag))
+		lag := r.lagText
+		if old {
+			lag = "? " + lag // the frame is older than two polls
+		}
+		cells = append(cells, fit(lag, c.lag))
 		if c.rate > 0 {
 			cells = append(cells, fit(r.rate, c.rate))
 		}

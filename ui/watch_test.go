@@ -311,10 +311,12 @@ func TestWatchKeys(t *testing.T) {
 	}
 	h.do(ActionWatchSort) // back to names
 	h.do(ActionWatchFaults)
-	if got := order(); got != "logs,scratch,web-3" {
+	// Faults are what needs attention (model.Attention): not a primary
+	// whose copy replays, nor an image that is not mirrored.
+	if got := order(); got != "logs,web-3" {
 		t.Errorf("faults only: %s", got)
 	}
-	h.wantView("faults only")
+	h.wantView("faults only", "▲ 2 need attention")
 	h.do(ActionWatchFaults)
 
 	h.do(ActionBottom)
@@ -365,4 +367,66 @@ func TestWatchWithoutWatcherBackend(t *testing.T) {
 	h.press("j", "w")
 	h.watch()
 	h.wantView("cannot watch: this backend cannot watch mirroring live")
+}
+
+// A frame older than two polls is marked stale in words (the summary, the
+// site lines, a "?" before every lag), not by colour alone; the next poll
+// clears the mark.
+func TestWatchMarksOldDataStale(t *testing.T) {
+	f := watchLab()
+	h := watchHarness(t, f)
+	h.press(":")
+	h.typeText("watch rbd")
+	h.press("enter")
+	w := h.watch()
+	h.wantNoView("STALE", "stale data")
+	// The poll is stuck (its timer never fires): 5 s pass at a 2 s interval.
+	h.clock.Advance(5 * time.Second)
+	h.wantView("▲ STALE: polled 09:30:00 (5s ago", "▲ stale data, 5s ago", "? 42 entries")
+	h.firePoll()
+	if !w.polled {
+		t.Fatal("no poll")
+	}
+	h.wantNoView("STALE", "stale data", "? 42 entries")
+	// The console's own refresh: older than two refresh intervals.
+	h.press("esc")
+	h.clock.Advance(61 * time.Second)
+	h.wantView("▲ STALE: updated 1m ago")
+}
+
+// The image pane says when its listing is older than two refreshes.
+func TestDetailMarksAnOldListingStale(t *testing.T) {
+	h := newHarness(t, fullLab(), func(c *Common) { c.Width, c.Height = 160, 48; c.Refresh = 30 * time.Second })
+	h.init()
+	h.press("j")
+	h.do(ActionExpand)
+	for i := 0; i < 8 && !strings.HasSuffix(h.cursor(), "/vol1"); i++ {
+		h.do(ActionDown)
+	}
+	if !strings.HasSuffix(h.cursor(), "/vol1") {
+		t.Fatalf("cursor %q", h.cursor())
+	}
+	h.wantView("Status      ◆ primary")
+	h.wantNoView("STALE")
+	h.clock.Advance(61 * time.Second)
+	h.wantView("? primary · ▲ STALE: read 1m ago", "▲ STALE: updated 1m ago")
+}
+
+// The image pane shows the image's own answer (the detail opens it) over
+// the pool's listing: a demotion the listing has not caught up with shows.
+func TestDetailShowsTheImagesOwnRole(t *testing.T) {
+	f := fullLab()
+	det, err := f.ImageDetail(t.Context(), "site-a", model.ImageSpec{Pool: "rbd", Image: "vol1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	det.Primary = false
+	det.Local = &model.SiteImageStatus{SiteName: "site-a", Up: true, State: model.StateUnknown, Description: "remote image is not primary"}
+	f.SetDetail(det)
+	h := newHarness(t, f, func(c *Common) { c.Width, c.Height = 160, 48 })
+	h.init()
+	h.press("j")
+	h.do(ActionExpand)
+	gotoRow(h, "site-a/rbd/vol1")
+	h.wantView("◆ vol1  primary", "Mirroring   journal, enabled, non-primary", "remote image is not primary")
 }

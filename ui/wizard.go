@@ -86,6 +86,9 @@ type wizCand struct {
 	// primary unknown (its site does not answer), the other one is from.
 	secondary string
 	members   []string
+	// read is when the sites themselves were last read for it (zero:
+	// the note and primary are the store's, possibly old).
+	read time.Time
 }
 
 // wizPrefill is what `:failover --to ... --force` already said.
@@ -95,12 +98,27 @@ type wizPrefill struct {
 	stepTimeout string
 }
 
-// wizPlanMsg is the dry run's answer, for the wizard w and its request seq.
+// wizPlanMsg is the dry run's answer, for the wizard w and its request seq:
+// the scope as read from the sites right before it (fresh, when the
+// backend can read it) and the request planned, whose direction follows
+// that read unless the operator chose one.
 type wizPlanMsg struct {
-	w    *wizard
-	seq  uint64
-	plan model.FailoverPlan
-	err  error
+	w     *wizard
+	seq   uint64
+	req   model.FailoverRequest
+	fresh *model.FailoverScopeState
+	plan  model.FailoverPlan
+	err   error
+}
+
+// wizScopeMsg is a fresh read of one scope from the sites.
+type wizScopeMsg struct {
+	w     *wizard
+	seq   uint64
+	kind  int
+	id    string
+	state model.FailoverScopeState
+	err   error
 }
 
 // wizObj is the latest progress of one image or member.
@@ -142,6 +160,14 @@ type wizard struct {
 	req      model.FailoverRequest
 	plan     *model.FailoverPlan
 	why      string // why there is no runnable plan ("" when there is)
+	// noop says the chosen direction changes nothing ("rbd/vol1 is
+	// already primary on site-b"): no Run is offered.
+	noop string
+	// fresh is the scope as last read from the sites (nil before the
+	// first answer, or with a backend that cannot read it).
+	fresh    *model.FailoverScopeState
+	scopeSeq uint64
+	scopeErr string // why the last read of the scope failed
 
 	// Confirm.
 	typed   lineInput
@@ -218,7 +244,52 @@ func (a *App) openWizard(ctx KeyContext, p wizPrefill) tea.Cmd {
 		w.to, w.dirTouched = i, true
 	}
 	w.defaultDirection(cursorSite)
-	return pushScreen(w)
+	return tea.Batch(pushScreen(w), w.readScope())
+}
+
+// readScope reads the chosen scope from the sites (where it is primary
+// now), so the default direction never comes from an old listing.
+func (w *wizard) readScope() tea.Cmd {
+	reader, ok := w.env.c.Backend.(model.FailoverScopeReader)
+	c := w.cand()
+	if !ok || c == nil {
+		return nil
+	}
+	w.scopeSeq++
+	seq, kind, id, scope := w.scopeSeq, w.kind, c.id, w.scopeKind()
+	ctx, timeout := w.env.ctx, w.env.c.Timeout
+	return func() tea.Msg {
+		st, err := withDeadline(ctx, timeout, func(ctx context.Context) (model.FailoverScopeState, error) {
+			return reader.ReadFailoverScope(ctx, scope, id)
+		})
+		return wizScopeMsg{w: w, seq: seq, kind: kind, id: id, state: st, err: err}
+	}
+}
+
+// learn takes a fresh read of a scope: its note and primary, and the
+// default direction when the operator has not chosen one.
+func (w *wizard) learn(kind int, id string, st model.FailoverScopeState) {
+	for i := range w.cands[kind] {
+		c := &w.cands[kind][i]
+		if c.id != id {
+			continue
+		}
+		c.note = st.Note(kind == 0)
+		c.primary, c.secondary, c.read = st.PrimarySite(), "", st.At
+		for _, s := range st.Sites {
+			if s.Err == "" && s.NonPrimary > 0 && s.Primary == 0 {
+				c.secondary = s.Site
+			}
+		}
+	}
+	if c := w.cand(); c != nil && c.id == id && kind == w.kind {
+		fresh := st
+		w.fresh = &fresh
+		if !w.dirTouched {
+			w.from, w.to = -1, -1
+			w.defaultDirection("")
+		}
+	}
 }
 
 // preselect puts the scope on id, adding it when the store had not listed
@@ -467,15 +538,13 @@ func (w *wizard) Uses(action string) bool {
 func (w *wizard) Action(b Binding) (tea.Cmd, bool) {
 	switch b.Action {
 	case ActionUp, ActionDown, ActionPageUp, ActionPageDown, ActionTop, ActionBottom:
-		w.move(b.Action)
-		return nil, true
+		return w.move(b.Action), true
 	case ActionWizardChoice, ActionWizardPrev:
 		d := 1
 		if b.Action == ActionWizardPrev {
 			d = -1
 		}
-		w.cycle(d)
-		return nil, true
+		return w.cycle(d), true
 	case ActionWizardNext:
 		return w.next(), true
 	case ActionWizardBack, ActionBack:
@@ -504,7 +573,7 @@ func (w *wizard) Action(b Binding) (tea.Cmd, bool) {
 	return nil, false
 }
 
-func (w *wizard) move(action string) {
+func (w *wizard) move(action string) tea.Cmd {
 	n := 0
 	switch action {
 	case ActionUp:
@@ -524,7 +593,7 @@ func (w *wizard) move(action string) {
 	case wizScope:
 		if k := len(w.cands[w.kind]); k > 0 {
 			w.sel[w.kind] = min(max(w.sel[w.kind]+n, 0), k-1)
-			w.scopeChanged()
+			return w.scopeChanged()
 		}
 	case wizDirection:
 		w.field = min(max(w.field+n, 0), 2)
@@ -533,13 +602,14 @@ func (w *wizard) move(action string) {
 	default:
 		w.off = max(w.off+n, 0) // View clamps it to the content
 	}
+	return nil
 }
 
-func (w *wizard) cycle(d int) {
+func (w *wizard) cycle(d int) tea.Cmd {
 	switch w.step {
 	case wizScope:
 		w.kind = (w.kind + d + len(wizKinds)) % len(wizKinds)
-		w.scopeChanged()
+		return w.scopeChanged()
 	case wizDirection:
 		n := len(w.sites)
 		switch {
@@ -554,15 +624,18 @@ func (w *wizard) cycle(d int) {
 	case wizConfirm:
 		w.okFocus = !w.okFocus
 	}
+	return nil
 }
 
 // scopeChanged follows a new scope with the direction, unless the operator
-// has chosen one.
-func (w *wizard) scopeChanged() {
+// has chosen one, and reads the new scope from the sites.
+func (w *wizard) scopeChanged() tea.Cmd {
+	w.fresh = nil
 	if !w.dirTouched {
 		w.from, w.to = -1, -1
 		w.defaultDirection("")
 	}
+	return w.readScope()
 }
 
 func (w *wizard) next() tea.Cmd {
@@ -616,7 +689,7 @@ func (w *wizard) back() (tea.Cmd, bool) {
 // the checks the wizard can make itself.
 func (w *wizard) startPlan() tea.Cmd {
 	w.planSeq++
-	w.plan, w.why, w.planning = nil, "", false
+	w.plan, w.why, w.noop, w.planning = nil, "", "", false
 	w.req = w.request()
 	r := w.req
 	switch {
@@ -644,12 +717,68 @@ func (w *wizard) startPlan() tea.Cmd {
 	}
 	w.planning = true
 	seq, ctx, timeout := w.planSeq, w.env.ctx, 3*w.env.c.Timeout
+	reader, _ := w.env.c.Backend.(model.FailoverScopeReader)
+	follow := !w.dirTouched && !r.Force
+	sites := slices.Clone(w.sites)
 	return func() tea.Msg {
-		p, err := withDeadline(ctx, timeout, func(ctx context.Context) (model.FailoverPlan, error) {
-			return planner.PlanFailover(ctx, r)
+		msg := wizPlanMsg{w: w, seq: seq, req: r}
+		// The sites are read again right before the dry run: the
+		// default direction follows the primary as it is now.
+		if reader != nil {
+			st, err := withDeadline(ctx, timeout, func(ctx context.Context) (model.FailoverScopeState, error) {
+				return reader.ReadFailoverScope(ctx, r.Scope, r.Target)
+			})
+			if err == nil {
+				msg.fresh = &st
+				if p := st.PrimarySite(); follow && p != "" && p != r.From && len(sites) == 2 {
+					msg.req.From = p
+					for _, s := range sites {
+						if s != p {
+							msg.req.To = s
+						}
+					}
+				}
+			}
+		}
+		msg.plan, msg.err = withDeadline(ctx, timeout, func(ctx context.Context) (model.FailoverPlan, error) {
+			return planner.PlanFailover(ctx, msg.req)
 		})
-		return wizPlanMsg{w: w, seq: seq, plan: p, err: err}
+		return msg
 	}
+}
+
+// noopOf says why a planned failover would change nothing, from the fresh
+// read of the scope and the engine's plan: every image is already primary
+// on the target ("" when the run would change something).
+func noopOf(r model.FailoverRequest, fresh *model.FailoverScopeState, p model.FailoverPlan) string {
+	if r.Force {
+		return ""
+	}
+	if fresh != nil && !fresh.Noop(r.From, r.To) {
+		return ""
+	}
+	if fresh == nil {
+		// Without a fresh read, the engine's plan says it: every image
+		// already done. A group plan has no per-image phases.
+		if len(p.Images) == 0 {
+			return ""
+		}
+		for _, i := range p.Images {
+			if i.Phase != "done" {
+				return ""
+			}
+		}
+	}
+	what := r.Target
+	switch r.Scope {
+	case model.FailoverPool:
+		what = "every mirrored image of pool " + r.Target + " is"
+	case model.FailoverGroup:
+		what = "every member of group " + r.Target + " is"
+	default:
+		what += " is"
+	}
+	return fmt.Sprintf("%s already primary on %s: nothing to do", what, r.To)
 }
 
 // run checks the confirmation and starts the failover.
@@ -773,15 +902,35 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		w.planning = false
+		if m.fresh != nil {
+			w.learn(w.kind, m.req.Target, *m.fresh)
+		}
+		if m.req != w.req {
+			// The direction followed the primary as read just now.
+			w.req = m.req
+			w.from, w.to = slices.Index(w.sites, m.req.From), slices.Index(w.sites, m.req.To)
+		}
 		if m.err != nil {
 			w.why = m.err.Error()
 			return nil
 		}
 		p := m.plan
 		w.plan = &p
-		if len(p.Problems) > 0 {
+		if w.noop = noopOf(w.req, m.fresh, p); w.noop != "" {
+			w.why = w.noop
+		} else if len(p.Problems) > 0 {
 			w.why = "the plan has problems, and a run would refuse:\n" + strings.Join(p.Problems, "\n")
 		}
+	case wizScopeMsg:
+		if m.w != w || m.seq != w.scopeSeq {
+			return nil
+		}
+		w.scopeErr = ""
+		if m.err != nil {
+			w.scopeErr = oneLine(m.err.Error())
+			return nil
+		}
+		w.learn(m.kind, m.id, m.state)
 	case jobProgressMsg:
 		if m.job != w.jobID || w.step != wizRunning {
 			return nil
@@ -810,8 +959,16 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 		if m.job != w.jobID || w.step != wizRunning {
 			return nil
 		}
-		if w.failed {
+		if w.failed && !nothingDone(w.runErr) {
 			w.step, w.off = wizFailed, 0
+			return nil
+		}
+		if nothingDone(w.runOut) || nothingDone(w.runErr) {
+			// The sites changed between the plan and the run: the run
+			// found nothing to do, and is not a completed failover.
+			w.step, w.off, w.plan = wizPlan, 0, nil
+			w.noop = oneLine(nothingDoneLine(strings.Split(w.runOut+"\n"+w.runErr, "\n")))
+			w.why = w.noop
 			return nil
 		}
 		w.phase = len(w.phases)
@@ -980,6 +1137,14 @@ func (w *wizard) viewDirection(s *Styles, inner int) ([]string, string) {
 		field(2, "kind", kind),
 		"",
 	}
+	// Where the scope is primary now, and how old that is.
+	if c := w.cand(); c != nil && !c.read.IsZero() {
+		out = append(out, s.Muted.Render(clip("now: "+c.note+" (read from the sites "+ago(w.env.c.Now().Sub(c.read))+")", inner)), "")
+	} else if w.scopeErr != "" {
+		out = append(out, s.status(levelWarn).Render(clip("▲ now: unknown, the sites could not be read: "+w.scopeErr, inner)), "")
+	} else if _, ok := w.env.c.Backend.(model.FailoverScopeReader); ok {
+		out = append(out, s.Muted.Render("now: … reading the sites"), "")
+	}
 	if w.force {
 		out = append(out,
 			s.status(levelWarn).Render("▲ forced: "+from+" is lost or unreachable; "+to+" is promoted without demoting "+from+"."),
@@ -991,6 +1156,9 @@ func (w *wizard) viewDirection(s *Styles, inner int) ([]string, string) {
 	switch {
 	case from != "" && from == to:
 		out = append(out, "", s.status(levelErr).Render("✖ from and to are the same site"))
+	case !w.force && w.fresh != nil && w.fresh.Noop(from, to):
+		out = append(out, "", s.status(levelWarn).Render(clip("▲ "+noopOf(w.request(), w.fresh, model.FailoverPlan{}), inner)),
+			s.Muted.Render("  this direction changes nothing; the plan step offers no Run"))
 	case !w.force && w.unreachable[from] != "":
 		out = append(out, "", s.status(levelErr).Render("✖ "+from+" does not answer: a planned failover cannot demote it"),
 			s.Muted.Render("  ("+oneLine(w.unreachable[from])+"); if it is lost, choose forced"))
@@ -1004,6 +1172,8 @@ func (w *wizard) planKeys() string {
 	switch {
 	case w.planning:
 		return w.keyOf(ActionWizardBack) + " back · esc back"
+	case w.noop != "":
+		return w.keyOf(ActionWizardBack) + " back and change the direction · r read and plan again"
 	case w.why != "":
 		return w.keyOf(ActionWizardBack) + " back and change the choices · r plan again"
 	}
@@ -1037,7 +1207,10 @@ func (w *wizard) viewPlan(s *Styles, inner int) []string {
 	}
 	p := w.plan
 	// The verdict first: on a small terminal it is what must show.
-	if w.why != "" {
+	if w.noop != "" {
+		out = append(out, s.status(levelWarn).Render("▲ Run is not offered: this direction changes nothing"))
+		out = append(out, wrap(s.status(levelWarn).Render, w.noop+" (read from the sites just now). To move the primary, go back (b) and choose "+r.To+" → "+r.From+".", inner, "  ")...)
+	} else if w.why != "" {
 		out = append(out, s.status(levelErr).Render("✖ Run is not offered:"))
 		out = append(out, wrap(s.status(levelErr).Render, w.why, inner, "  ")...)
 	} else if p != nil {

@@ -532,3 +532,120 @@ func TestWizardBrokeLockIsPartOfForcePromote(t *testing.T) {
 		}
 	}
 }
+
+// The wizard reads the scope from the sites when it opens and right before
+// the dry run, not from the console's store: rbd/vol1 was failed over to
+// site-b from the shell, the store still says site-a, and the wizard's
+// default is the failback site-b -> site-a. The direction that changes
+// nothing, chosen by hand, is said and offers no Run.
+func TestWizardPlansFromTheSitesNotTheStore(t *testing.T) {
+	p := uitest.WithScopeReader(wizardLab())
+	h := newHarness(t, p.Fixture, withCommands, func(c *Common) { c.Backend = p; c.Width, c.Height = 160, 48 })
+	h.init()
+	openPoolA(h)
+	// Behind the console's back: vol1 is now primary on site-b.
+	f := p.Fixture
+	vol1a := model.Image{Site: "site-a", Pool: "rbd", Name: "vol1", ID: "1a2b3c", MirrorMode: model.ModeJournal, MirrorState: model.MirrorEnabled}
+	vol1b := vol1a
+	vol1b.Site, vol1b.Primary = "site-b", true
+	f.SetImages("site-a", "rbd", vol1a)
+	f.SetImages("site-b", "rbd", vol1b)
+
+	h.do(ActionFailover)
+	w := h.wizard()
+	h.do(ActionWizardPrev) // kind: image
+	for i := 0; i < 10 && w.cand().id != "rbd/vol1"; i++ {
+		h.do(ActionDown)
+	}
+	if w.cand().id != "rbd/vol1" {
+		t.Fatalf("scope %s, want rbd/vol1", w.scopeText())
+	}
+	if w.fromSite() != "site-b" || w.toSite() != "site-a" {
+		t.Fatalf("default direction %s -> %s, want site-b -> site-a (the sites say vol1 is primary on site-b)", w.fromSite(), w.toSite())
+	}
+	h.wantView("rbd/vol1", "site-a: non-primary · site-b: primary")
+	h.do(ActionWizardNext)
+	h.wantView("now: site-a: non-primary · site-b: primary (read from the sites")
+	reads := p.Reads()
+	h.do(ActionWizardNext)
+	if p.Reads() <= reads {
+		t.Fatal("the dry run was not preceded by a fresh read of the sites")
+	}
+	reqs := p.Requests()
+	if got := reqs[len(reqs)-1]; got.From != "site-b" || got.To != "site-a" {
+		t.Fatalf("planned %s -> %s, want site-b -> site-a", got.From, got.To)
+	}
+	h.wantView("✓ the plan has no problems")
+
+	// By hand: site-a -> site-b, which changes nothing.
+	h.do(ActionWizardBack)
+	h.do(ActionWizardChoice) // from: site-b -> site-a
+	h.do(ActionDown)
+	h.do(ActionWizardChoice) // to: site-a -> site-b
+	if w.fromSite() != "site-a" || w.toSite() != "site-b" {
+		t.Fatalf("direction by hand %s -> %s", w.fromSite(), w.toSite())
+	}
+	h.wantView("▲ rbd/vol1 is already primary on site-b: nothing to do")
+	h.do(ActionWizardNext)
+	h.wantView("▲ Run is not offered: this direction changes nothing", "rbd/vol1 is already primary on site-b: nothing to do")
+	h.wantNoView("✓ the plan has no problems")
+	h.do(ActionWizardNext)
+	if w.step != wizPlan {
+		t.Fatalf("enter went past a plan that changes nothing (step %d)", w.step)
+	}
+	h.do(ActionWizardRun)
+	if len(f.Execs()) != 0 {
+		t.Fatalf("ran something: %v", execArgvs(f))
+	}
+	for _, e := range h.a.log {
+		t.Errorf("the command log has %+v", e)
+	}
+}
+
+// A run that found nothing to do (the sites changed between the plan and
+// the run) is not a completed failover: the wizard says so on its plan
+// step, the flash and the command log say "nothing changed", never ✓.
+func TestWizardRunThatChangedNothingIsNotDone(t *testing.T) {
+	p := wizardLab()
+	h := wizHarness(t, p)
+	openPoolA(h)
+	h.do(ActionFailover)
+	w := h.wizard()
+	h.do(ActionWizardNext)
+	h.do(ActionWizardNext)
+	h.do(ActionWizardNext)
+	h.f.OnExec(func(argv []string) (model.ExecResult, error) {
+		return model.ExecResult{Output: "every image of pool rbd is already primary on site-b: nothing to do"}, nil
+	})
+	h.do(ActionWizardRun)
+	if len(h.f.Execs()) != 1 {
+		t.Fatalf("execs %v", execArgvs(h.f))
+	}
+	if top := h.a.topScreen(); top != w || w.step != wizPlan {
+		t.Fatalf("after a no-op run: top %T, step %d; want the wizard's plan step", top, w.step)
+	}
+	h.wantView("▲ Run is not offered: this direction changes nothing", "already primary on site-b: nothing to do", "= ", "nothing changed")
+	h.wantNoView("✓ failover pool rbd")
+}
+
+// The engine may refuse a no-op instead ("already primary on site-b:
+// nothing to do" as an error): still no failure to resume, nothing done.
+func TestWizardRunRefusedAsNoopIsNotAFailure(t *testing.T) {
+	p := wizardLab()
+	h := wizHarness(t, p)
+	openPoolA(h)
+	h.do(ActionFailover)
+	w := h.wizard()
+	h.do(ActionWizardNext)
+	h.do(ActionWizardNext)
+	h.do(ActionWizardNext)
+	h.f.OnExec(func(argv []string) (model.ExecResult, error) {
+		return model.ExecResult{}, errors.New("every image of pool rbd is already primary on site-b: nothing to do")
+	})
+	h.do(ActionWizardRun)
+	if w.step != wizPlan {
+		t.Fatalf("after a refused no-op: step %d, want the plan step", w.step)
+	}
+	h.wantView("▲ Run is not offered: this direction changes nothing", "nothing changed")
+	h.wantNoView("✖ Failed", "✓ failover pool rbd")
+}

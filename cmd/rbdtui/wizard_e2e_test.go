@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -35,6 +36,10 @@ func (w wizardBackend) PlanFailover(ctx context.Context, req model.FailoverReque
 	return w.real.PlanFailover(ctx, req)
 }
 
+func (w wizardBackend) ReadFailoverScope(ctx context.Context, scope, target string) (model.FailoverScopeState, error) {
+	return w.real.ReadFailoverScope(ctx, scope, target)
+}
+
 func (w wizardBackend) Watch(scope model.WatchScope) (model.WatchSession, error) {
 	return w.real.Watch(scope)
 }
@@ -44,10 +49,15 @@ func (w wizardBackend) Groups(ctx context.Context, site, pool string) ([]model.G
 }
 
 // TestWizardFailoverEndToEnd drives the real console against the lab: a
-// planned failover of pool rbd from site-a to site-b through the wizard,
-// seen to end in the live watch with every image primary on site-b and
-// replaying on site-a; then the failback, the same way, so the lab ends
-// as it began.
+// planned failover of pool rbd from site-a to site-b through the wizard
+// with its defaults, seen in the live watch (PRIMARY flips; the timeline
+// holds the demotions on site-a, the promotions on site-b and the state
+// changes, in order, with times) and ending there with every image
+// primary on site-b and replaying on site-a; every byte of every image
+// compared between the sites. Then `F` again with its defaults proposes
+// site-b -> site-a, read from the sites, and completes the failback, bytes
+// compared again; a third `F` proposes site-a -> site-b, and the no-op
+// direction chosen by hand is refused with its reason and runs nothing.
 func TestWizardFailoverEndToEnd(t *testing.T) {
 	st := labtest.Require(t)
 	cfg := labtest.Config(t, st)
@@ -198,13 +208,71 @@ func TestWizardFailoverEndToEnd(t *testing.T) {
 		}
 	}
 
+	// sameBytes compares every byte of every image between the sites.
+	sameBytes := func(when string) {
+		t.Helper()
+		for _, n := range names {
+			sum := func(conf string) string {
+				out, err := exec.CommandContext(ctx, "sh", "-c", "rbd -c "+conf+" --id admin export --no-progress rbd/"+n+" - | sha256sum").Output()
+				if err != nil {
+					t.Fatalf("export rbd/%s: %v", n, err)
+				}
+				return strings.Fields(string(out))[0]
+			}
+			a, b := sum(st.Site("site-a").Conf), sum(st.Site("site-b").Conf)
+			if a != b {
+				t.Fatalf("%s: rbd/%s differs between the sites (sha256 %s on site-a, %s on site-b)", when, n, a, b)
+			}
+		}
+		t.Logf("%s: every byte of %d images is the same on both sites", when, len(names))
+	}
+	// timelineInOrder checks, in what the watch drew during a run, that
+	// every image's demotion on from and promotion on to are on the
+	// timeline with their times, the demotion first, and that to's copy
+	// changed state.
+	timelineInOrder := func(b []byte, from, to, runStart string) {
+		t.Helper()
+		for _, n := range names {
+			// at is the time of the first such event at or after since
+			// (the timeline also holds the last 15 minutes before).
+			at := func(site, kind, since string) string {
+				re := regexp.MustCompile(`(\d\d:\d\d:\d\d)\s+` + site + `\s+\S+ ` + kind + `\s+` + regexp.QuoteMeta("rbd/"+n) + `\s`)
+				for _, m := range re.FindAllSubmatch(b, -1) {
+					if string(m[1]) >= since {
+						return string(m[1])
+					}
+				}
+				t.Fatalf("the watch's timeline never showed %s on %s for rbd/%s (at or after %s)", kind, site, n, since)
+				return ""
+			}
+			dem := at(from, "demoted", runStart)
+			state := at(to, "state", dem)
+			pro := at(to, "promoted", dem)
+			if dem > pro {
+				t.Errorf("rbd/%s: promoted on %s at %s before demoted on %s at %s", n, to, pro, from, dem)
+			}
+			t.Logf("timeline rbd/%s: demoted on %s %s, state change on %s %s, promoted on %s %s", n, from, dem, to, state, to, pro)
+		}
+	}
+
+	// nowPrimary matches the wizard's fresh read of the pool: every
+	// mirrored image primary on site.
+	nowPrimary := func(site string) *regexp.Regexp {
+		if site == "site-a" {
+			return regexp.MustCompile(`now: site-a: \d+ primary · site-b: \d+ non-primary \(read from the sites`)
+		}
+		return regexp.MustCompile(`now: site-a: \d+ non-primary · site-b: \d+ primary \(read from the sites`)
+	}
+
 	failover := func(from, to string) {
 		t.Helper()
 		start := time.Now()
 		key("F")
 		wait(10*time.Second, contains("What fails over?"))
 		key("enter")
-		wait(10*time.Second, contains("◀ "+from+" ▶"))
+		// Where the pool is primary, read from the sites when the wizard
+		// opened; the plan below shows the default direction follows it.
+		wait(20*time.Second, func(b []byte) bool { return nowPrimary(from).Match(b) })
 		key("enter")
 		// One frame holds both (WaitFor consumes what it read).
 		plan, ok := []byte("planned failover of pool rbd: "+from+" → "+to), []byte("no problems")
@@ -212,6 +280,9 @@ func TestWizardFailoverEndToEnd(t *testing.T) {
 		key("enter")
 		wait(10*time.Second, contains("$ rbdtui failover --pool rbd --from "+from+" --to "+to+" --yes"))
 		key("y")
+		outMu.Lock()
+		runMark := len(out)
+		outMu.Unlock()
 		wait(30*time.Second, contains("Running: rbdtui failover --pool rbd"))
 		// While it runs, the live watch under the progress shows every
 		// image primary on the old side, then primary on the new side.
@@ -233,6 +304,10 @@ func TestWizardFailoverEndToEnd(t *testing.T) {
 			every("primary on site-a, replaying on site-b", 2*time.Minute, row("site-a", "◆ primary", "● up+replaying"))
 		}
 		t.Logf("failover %s -> %s took %s from F to the watch showing every image", from, to, time.Since(start).Round(time.Second))
+		outMu.Lock()
+		drawn := slices.Clone(out[runMark:])
+		outMu.Unlock()
+		timelineInOrder(drawn, from, to, start.Format("15:04:05"))
 	}
 
 	wait(30*time.Second, contains("site-b HEALTH_"))
@@ -241,12 +316,38 @@ func TestWizardFailoverEndToEnd(t *testing.T) {
 	wait(30*time.Second, contains("By state"))
 	failover("site-a", "site-b")
 	waitState("site-b", "site-a", time.Minute)
+	sameBytes("after the failover to site-b")
 
 	// Back to the tree (the watch closes with esc), and fail back.
 	key("esc")
 	wait(10*time.Second, contains("Sites"))
 	failover("site-b", "site-a")
 	waitState("site-a", "site-b", time.Minute)
+	sameBytes("after the failback to site-a")
+
+	// A third F proposes site-a -> site-b again; the no-op direction,
+	// chosen by hand, is refused with its reason and runs nothing.
+	key("esc")
+	wait(10*time.Second, contains("Sites"))
+	key("F")
+	wait(10*time.Second, contains("What fails over?"))
+	key("enter")
+	wait(20*time.Second, func(b []byte) bool { return nowPrimary("site-a").Match(b) })
+	key("enter")
+	plan, ok := []byte("planned failover of pool rbd: site-a → site-b"), []byte("no problems")
+	wait(30*time.Second, func(b []byte) bool { return bytes.Contains(b, plan) && bytes.Contains(b, ok) })
+	key("b") // back to the direction
+	key("l") // from: site-b
+	key("j")
+	key("l") // to: site-a
+	wait(10*time.Second, contains("already primary on site-a: nothing to do"))
+	key("enter")
+	wait(30*time.Second, contains("Run is not offered: this direction changes nothing"))
+	key("enter")
+	key("y")
+	key("esc")
+	key("esc")
+	key("esc")
 
 	rec.mu.Lock()
 	var got []string

@@ -6,6 +6,7 @@ package backend
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/rbdtui/rbdtui/internal/cgroup"
@@ -20,13 +21,14 @@ type Backend struct {
 	sites *site.Manager
 	app   *cli.App
 	info  *mirror.InfoCache
+	tl    *timeline
 }
 
 var _ model.Backend = (*Backend)(nil)
 
 // New wraps a site manager; app runs the commands of Exec.
 func New(m *site.Manager, app *cli.App) *Backend {
-	return &Backend{sites: m, app: app, info: mirror.NewInfoCache(30 * time.Second)}
+	return &Backend{sites: m, app: app, info: mirror.NewInfoCache(30 * time.Second), tl: newTimeline()}
 }
 
 // Sites lists the configured sites.
@@ -74,7 +76,14 @@ func (b *Backend) Images(ctx context.Context, name, pool string) ([]model.Image,
 	if err != nil {
 		return nil, err
 	}
-	return b.info.Images(ctx, c, pool)
+	at := time.Now()
+	imgs, err := b.info.Images(ctx, c, pool)
+	if err == nil {
+		// Every listing feeds the timeline, so a watch opened later
+		// shows what the console saw before it.
+		b.tl.listed(name, pool, imgs, at)
+	}
+	return imgs, err
 }
 
 // ImageDetail opens one image.
@@ -88,7 +97,22 @@ func (b *Backend) ImageDetail(ctx context.Context, name string, spec model.Image
 
 // Exec runs one command of the shared grammar.
 func (b *Backend) Exec(ctx context.Context, argv []string, progress func(model.Progress)) (model.ExecResult, error) {
+	inner := progress
+	progress = func(p model.Progress) {
+		b.tl.add(progressEvents(argv, p, time.Now())...)
+		if inner != nil {
+			inner(p)
+		}
+	}
 	res, err := b.app.Exec(ctx, b.sites, argv, progress)
+	if err == nil && len(argv) >= 4 && argv[0] == "mirror" && argv[1] == "image" && argv[2] == "resync" && !strings.HasPrefix(argv[3], "-") {
+		on := siteArg(argv)
+		if on == "" && len(b.Sites()) > 0 {
+			on = b.Sites()[0].Name
+		}
+		b.tl.add(model.WatchEvent{At: time.Now(), Site: on, Image: argv[3], Kind: model.EventResync,
+			To: "resync requested", Detail: "by rbdtui " + strings.Join(argv, " ")})
+	}
 	// A command that changes things may have promoted, demoted or enabled
 	// images: the next listing reads their mirror info afresh rather than
 	// from the cache.
@@ -96,6 +120,16 @@ func (b *Backend) Exec(ctx context.Context, argv []string, progress func(model.P
 		b.info.Forget()
 	}
 	return res, err
+}
+
+// siteArg is the --site of an argv ("" when absent).
+func siteArg(argv []string) string {
+	for i := 0; i+1 < len(argv); i++ {
+		if argv[i] == "--site" {
+			return argv[i+1]
+		}
+	}
+	return ""
 }
 
 var _ model.GroupLister = (*Backend)(nil)

@@ -20,6 +20,11 @@ var _ model.MirrorWatcher = (*Backend)(nil)
 // watchHistory is how many polls of lag a row carries for its trend.
 const watchHistory = 60
 
+// watchExactMax is the most images per pool a watch reads by opening
+// them on every poll (ground truth of primary-ness and demotion); a
+// larger scope relies on the batched listing.
+const watchExactMax = 64
+
 // Watch prepares a live watch of a pool, a group's members or some images
 // on every configured site. It does no I/O: the first Poll does.
 func (b *Backend) Watch(scope model.WatchScope) (model.WatchSession, error) {
@@ -42,7 +47,7 @@ func (b *Backend) Watch(scope model.WatchScope) (model.WatchSession, error) {
 		}
 		conns = append(conns, c)
 	}
-	ws := &watchSession{scope: scope, group: group, sites: conns, pollers: map[string]*pollerState{},
+	ws := &watchSession{scope: scope, group: group, sites: conns, pollers: map[string]*pollerState{}, tl: b.tl,
 		last: map[string]map[string]model.Image{}, rate: map[string]rateSample{}}
 	if len(scope.Images) > 0 {
 		ws.members = map[string]map[string]bool{}
@@ -67,6 +72,11 @@ type watchSession struct {
 	scope model.WatchScope
 	group *cgroup.Spec
 	sites []*site.Conn
+	// tl is the backend's timeline: the session adds its pollers'
+	// events to it and shows what it holds for the scope, from the last
+	// TimelineKeep on the first poll, then what is added after.
+	tl     *timeline
+	tlSeen uint64
 
 	mu      sync.Mutex
 	members map[string]map[string]bool // pool -> names; nil = the whole pool
@@ -107,6 +117,10 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 		if ws.pollers[pool] == nil {
 			p := mirror.NewPoller(pool, ws.sites...)
 			p.DownProbe = 2 * time.Second
+			// The few images a watch shows are read from the images
+			// themselves, and journal lag from the primaries' headers,
+			// on every poll.
+			p.ExactMax, p.LiveLag = watchExactMax, true
 			ws.pollers[pool] = &pollerState{p: p}
 		}
 		if ws.members != nil {
@@ -145,9 +159,13 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 		}
 		var leaders []string
 		up := true
+		live := map[string]mirror.LiveLag{}
 		for i, pool := range pools {
 			sv := views[i].Sites[si]
 			st := ws.pollers[pool]
+			for name, l := range sv.Live {
+				live[pool+"/"+name] = l
+			}
 			if sv.Err != nil {
 				up = false
 				if wsite.Err == "" {
@@ -196,6 +214,21 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 			}
 			pool, _, _ := strings.Cut(key, "/")
 			row.Cells[si] = ws.cell(name, key, img, !up, ws.pollers[pool].p)
+			if l, ok := live[key]; ok && up {
+				c := &row.Cells[si]
+				lag := l.Lag
+				c.ReportedLag, c.Lag, c.LagLive, c.LagAt = c.Lag, &lag, true, l.At
+				c.EntriesPerSec = l.EntriesPerSec
+				if l.CopyPercent != nil {
+					c.SyncPercent = l.CopyPercent
+				}
+				if lag == 0 {
+					c.ETA = nil
+				} else if l.EntriesPerSec != nil && *l.EntriesPerSec > 0 {
+					d := time.Duration(float64(lag) / *l.EntriesPerSec * float64(time.Second))
+					c.ETA = &d
+				}
+			}
 		}
 	}
 	f.Rows = make([]model.WatchRow, 0, len(byImage))
@@ -203,21 +236,26 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 		f.Rows = append(f.Rows, *r)
 	}
 	sort.Slice(f.Rows, func(i, j int) bool { return f.Rows[i].Image < f.Rows[j].Image })
+	var mine []model.WatchEvent
 	for _, pool := range pools {
 		st := ws.pollers[pool]
 		evs, n := st.p.EventsAfter(st.seen)
 		st.seen = n
 		for _, e := range evs {
-			img := ""
-			if e.Image != "" {
-				img = pool + "/" + e.Image
-			}
-			f.Events = append(f.Events, model.WatchEvent{At: e.At, Site: e.Site, Image: img, Kind: e.Kind, From: e.From, To: e.To, Detail: e.Detail})
+			mine = append(mine, fromMirrorEvent(pool, e))
 		}
 	}
 	if len(pools) > 1 {
 		// Site events are seen once per pool; keep one of each per poll.
-		f.Events = dedupSiteEvents(f.Events)
+		mine = dedupSiteEvents(mine)
+	}
+	ws.tl.add(mine...)
+	evs, n := ws.tl.after(ws.tlSeen)
+	ws.tlSeen = n
+	for _, e := range evs {
+		if ws.covers(e.Image) {
+			f.Events = append(f.Events, e)
+		}
 	}
 	sort.SliceStable(f.Events, func(i, j int) bool { return f.Events[i].At.Before(f.Events[j].At) })
 	f.Took = time.Since(start)
@@ -226,32 +264,7 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 
 // cell turns one site's image into a watch cell, with lag, rate and ETA.
 func (ws *watchSession) cell(siteName, key string, img model.Image, stale bool, p *mirror.Poller) model.WatchCell {
-	c := model.WatchCell{Present: true, Stale: stale, MirrorState: img.MirrorState, Primary: img.Primary}
-	if img.Local != nil {
-		st := *img.Local
-		c.Status = &st
-		if r := st.Replay; r != nil {
-			switch {
-			case r.EntriesBehindPrimary != nil:
-				c.Lag = r.EntriesBehindPrimary
-			case r.RemoteSnapshotTimestamp != nil && r.LocalSnapshotTimestamp != nil:
-				lag := max(*r.RemoteSnapshotTimestamp-*r.LocalSnapshotTimestamp, 0)
-				c.Lag = &lag
-			}
-			c.SyncPercent, c.BytesPerSec = r.SyncingPercent, r.BytesPerSecond
-			if r.SecondsUntilSynced != nil {
-				d := time.Duration(*r.SecondsUntilSynced * float64(time.Second))
-				c.ETA = &d
-			} else if r.EntriesBehindPrimary != nil && r.EntriesPerSecond != nil && *r.EntriesPerSecond > 0 {
-				d := time.Duration(float64(*r.EntriesBehindPrimary) / *r.EntriesPerSecond * float64(time.Second))
-				c.ETA = &d
-			}
-		}
-		if st.BootstrapPercent != nil && c.SyncPercent == nil {
-			pct := float64(*st.BootstrapPercent)
-			c.SyncPercent = &pct
-		}
-	}
+	c := model.WatchCellOf(img, stale)
 	name := strings.TrimPrefix(key, img.Pool+"/")
 	c.History = p.Lags(siteName, name, watchHistory)
 	if !stale && c.ETA == nil {
@@ -290,6 +303,19 @@ func (ws *watchSession) trendETA(key string, c model.WatchCell) *time.Duration {
 		return nil
 	}
 	return &d
+}
+
+// covers reports whether the scope holds an image ("pool/name"); site
+// events ("") concern every scope. Called with ws.mu held.
+func (ws *watchSession) covers(image string) bool {
+	if image == "" {
+		return true
+	}
+	pool, name, _ := strings.Cut(image, "/")
+	if ws.members == nil {
+		return pool == ws.scope.Pool
+	}
+	return ws.members[pool][name]
 }
 
 // resolve works out which images of which pools the scope covers: a group's

@@ -148,6 +148,7 @@ func BenchmarkMirrorPoolStatus(b *testing.B) {
 		b.ReportMetric(ours.Seconds(), "rbdtui-s")
 		b.ReportMetric(rbdT.Seconds()/ours.Seconds(), "x-faster")
 		fmt.Printf("mirror pool status --verbose, %d images: rbd %v, rbdtui %v, rbdtui %.1fx faster\n", benchImages, rbdT.Round(time.Millisecond), ours.Round(time.Millisecond), rbdT.Seconds()/ours.Seconds())
+		statusBreakdown(b, st, bin, pool)
 
 		cfg, err := config.Load(st.ConfigPath())
 		if err != nil {

@@ -24,6 +24,9 @@ type Sample struct {
 	SnapshotLag   *int64    `json:"snapshot_lag_seconds,omitempty"`
 	BytesPerSec   *float64  `json:"bytes_per_second,omitempty"`
 	SyncPercent   *float64  `json:"syncing_percent,omitempty"`
+	// LiveEntries is the lag read from the primary's journal header
+	// (LiveLag), when the poller reads it.
+	LiveEntries *int64 `json:"live_entries_behind,omitempty"`
 }
 
 // Event is a transition the poller saw between two refreshes.
@@ -59,6 +62,12 @@ type SiteView struct {
 	Daemons *DaemonInfo
 	Err     error
 	At      time.Time
+	// Journals are the journal headers of the journal-mode images primary
+	// here (LiveLag on); Live the lags of the copies here read from them.
+	Journals map[string]*JournalHead
+	// Snaps are the mirror snapshots of the snapshot-mode images here.
+	Snaps map[string][]MirrorSnap
+	Live  map[string]LiveLag
 }
 
 // View is one refresh of the pool on every site.
@@ -86,6 +95,18 @@ type Poller struct {
 	// last one, so a site that is gone delays the others' rows by at most
 	// this much per refresh instead of a full call timeout; 0 = no bound.
 	DownProbe time.Duration
+	// ExactMax, when > 0, reads the images a refresh covers by opening
+	// each one (mirror.Exact) whenever they are at most this many: their
+	// primary-ness, demotion and status description then come from the
+	// images themselves on every refresh, not from the cached info
+	// listing or Pacific's batched status (which hides "remote image is
+	// not primary"). The batched listing still finds the names.
+	ExactMax int
+	// LiveLag reads the journal of every journal-mode primary on every
+	// refresh (header and the tail of its active objects), for the live
+	// lag of its copies (see LiveLag); like ExactMax, only while the
+	// refresh covers at most ExactMax images.
+	LiveLag bool
 
 	info    *InfoCache
 	running sync.Mutex
@@ -95,6 +116,7 @@ type Poller struct {
 	leader  map[string]string      // by site
 	down    map[string]time.Time   // by site: when it stopped answering
 	hist    map[string][]Sample
+	live    map[string]LiveLag // by site/image: the last live lag
 	events  []Event
 	evSeq   uint64 // events ever recorded; events[len-1] is number evSeq
 	view    *View
@@ -135,6 +157,9 @@ func (p *Poller) Refresh(ctx context.Context) (*View, error) {
 		}(i, c)
 	}
 	wg.Wait()
+	if p.LiveLag {
+		p.liveLags(v)
+	}
 	v.Took = time.Since(start)
 	p.record(v)
 	return v, nil
@@ -187,8 +212,42 @@ func (p *Poller) refreshSite(ctx context.Context, c *site.Conn) SiteView {
 		}
 		imgs = kept
 	}
+	if err == nil && p.ExactMax > 0 && len(imgs) > 0 && len(imgs) <= p.ExactMax {
+		imgs, err = exactOverlay(ctx, c, p.pool, imgs)
+	}
 	sv.Images, sv.Err = imgs, err
+	if err == nil && p.LiveLag && len(imgs) <= max(p.ExactMax, 1) {
+		sv.Journals = readJournalHeads(ctx, c, p.pool, imgs)
+		sv.Snaps = readMirrorSnaps(ctx, c, p.pool, imgs)
+	}
 	return sv
+}
+
+// exactOverlay replaces listed images with what opening them says. An
+// image gone between the listing and the open (a resync moves it) keeps
+// its listed state.
+func exactOverlay(ctx context.Context, c *site.Conn, pool string, imgs []model.Image) ([]model.Image, error) {
+	names := make([]string, 0, len(imgs))
+	for _, img := range imgs {
+		if img.MirrorState != model.MirrorDisabled {
+			names = append(names, img.Name)
+		}
+	}
+	if len(names) == 0 {
+		return imgs, nil
+	}
+	exact, err := Exact(ctx, c, pool, names)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Image, len(imgs))
+	for i, img := range imgs {
+		out[i] = img
+		if e, ok := exact[img.Name]; ok {
+			out[i] = e
+		}
+	}
+	return out, nil
 }
 
 func sampleOf(img model.Image, at time.Time) Sample {
@@ -232,7 +291,11 @@ func (p *Poller) record(v *View) {
 			key := sv.Site + "/" + img.Name
 			prev, seen := p.last[key]
 			p.last[key] = img
-			h := append(p.hist[key], sampleOf(img, sv.At))
+			smp := sampleOf(img, sv.At)
+			if l, ok := sv.Live[img.Name]; ok {
+				smp.LiveEntries = &l.Lag
+			}
+			h := append(p.hist[key], smp)
 			if len(h) > p.MaxSamples {
 				h = h[len(h)-p.MaxSamples:]
 			}
@@ -246,8 +309,19 @@ func (p *Poller) record(v *View) {
 
 // diff records the transitions between two observations of one image.
 func (p *Poller) diff(siteName string, at time.Time, a, b model.Image) {
+	for _, e := range Diff(siteName, at, a, b) {
+		p.event(e)
+	}
+}
+
+// Diff is the transitions between two observations of one image on a
+// site: mirroring enabled or disabled, promoted, demoted, a change of
+// state, split-brain, resync requested. The one computation of them, for
+// the poller and for the console's own listings.
+func Diff(siteName string, at time.Time, a, b model.Image) []Event {
+	var out []Event
 	ev := func(kind, from, to, detail string) {
-		p.event(Event{At: at, Site: siteName, Image: b.Name, Kind: kind, From: from, To: to, Detail: detail})
+		out = append(out, Event{At: at, Site: siteName, Image: b.Name, Kind: kind, From: from, To: to, Detail: detail})
 	}
 	if a.MirrorState != b.MirrorState {
 		ev("mirroring", a.MirrorState, b.MirrorState, "")
@@ -269,6 +343,7 @@ func (p *Poller) diff(siteName string, at time.Time, a, b model.Image) {
 	if !as.ResyncRequested && bs.ResyncRequested {
 		ev("resync", "", "", bs.Description)
 	}
+	return out
 }
 
 func statusOf(i model.Image) model.SiteImageStatus {
@@ -344,6 +419,8 @@ func (p *Poller) Lags(siteName, image string, n int) []int64 {
 // behind (snapshot), 0 when the status says neither.
 func (s Sample) Lag() int64 {
 	switch {
+	case s.LiveEntries != nil:
+		return *s.LiveEntries
 	case s.EntriesBehind != nil:
 		return *s.EntriesBehind
 	case s.SnapshotLag != nil:

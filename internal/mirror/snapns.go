@@ -12,6 +12,7 @@ import "C"
 
 import (
 	"fmt"
+	"time"
 	"unsafe"
 
 	"github.com/ceph/go-ceph/rados"
@@ -27,6 +28,13 @@ type MirrorSnap struct {
 	// Not in rbd's JSON: the rest of the mirror namespace.
 	State    string `json:"-"`
 	Complete bool   `json:"-"`
+	// PrimarySnapID is, on a non-primary snapshot, the id of the primary
+	// snapshot it copies; LastCopied the objects copied so far (of
+	// Objects, the image's object count); Time when it was taken.
+	PrimarySnapID uint64    `json:"-"`
+	LastCopied    uint64    `json:"-"`
+	Objects       uint64    `json:"-"`
+	Time          time.Time `json:"-"`
 }
 
 // Mirror snapshot states.
@@ -66,6 +74,11 @@ func MirrorSnapshots(io *rados.IOContext, image string) ([]MirrorSnap, error) {
 	if len(snaps) > 0 {
 		defer C.rbd_snap_list_end(&snaps[0])
 	}
+	var objects uint64
+	var st C.rbd_image_info_t
+	if C.rbd_stat(img, &st, C.size_t(unsafe.Sizeof(st))) == 0 && st.obj_size > 0 {
+		objects = (uint64(st.size) + uint64(st.obj_size) - 1) / uint64(st.obj_size)
+	}
 	var out []MirrorSnap
 	for _, s := range snaps {
 		var t C.rbd_snap_namespace_type_t
@@ -76,7 +89,12 @@ func MirrorSnapshots(io *rados.IOContext, image string) ([]MirrorSnap, error) {
 		if ret := C.rbd_snap_get_mirror_namespace(img, s.id, &ns, C.size_t(unsafe.Sizeof(ns))); ret < 0 {
 			continue
 		}
-		ms := MirrorSnap{ID: uint64(s.id), Name: C.GoString(s.name), Complete: bool(ns.complete), MirrorPeerUUIDs: []string{}}
+		ms := MirrorSnap{ID: uint64(s.id), Name: C.GoString(s.name), Complete: bool(ns.complete), MirrorPeerUUIDs: []string{},
+			PrimarySnapID: uint64(ns.primary_snap_id), LastCopied: uint64(ns.last_copied_object_number), Objects: objects}
+		var ts C.struct_timespec
+		if C.rbd_snap_get_timestamp(img, s.id, &ts) == 0 {
+			ms.Time = time.Unix(int64(ts.tv_sec), int64(ts.tv_nsec))
+		}
 		switch ns.state {
 		case C.RBD_SNAP_MIRROR_STATE_PRIMARY:
 			ms.State = SnapPrimary

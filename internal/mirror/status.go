@@ -5,11 +5,53 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/rbdtui/rbdtui/model"
 )
 
 var bootstrapRE = regexp.MustCompile(`bootstrapping, [A-Z_]+(?:/[A-Z_]+)? (\d+)%`)
+
+// replayMemo keeps the replay JSON of recent descriptions parsed: a
+// poller refreshing 1,000 images on two sites parses ~2,000 of them each
+// time (about half its refresh), and rbd-mirror rewrites them only about
+// every 30 s. Bounded: cleared when full.
+var replayMemo = struct {
+	sync.Mutex
+	m map[string]*model.Replay
+}{m: map[string]*model.Replay{}}
+
+const replayMemoMax = 20000
+
+// parseReplay decodes a description's replay JSON, from the memo when the
+// same text was decoded before; nil when it does not decode. The caller
+// gets its own copy of the top-level struct.
+func parseReplay(d string, js string) *model.Replay {
+	replayMemo.Lock()
+	cached, ok := replayMemo.m[d]
+	replayMemo.Unlock()
+	if !ok {
+		var r model.Replay
+		if err := json.Unmarshal([]byte(js), &r); err == nil {
+			// An empty non_primary_position ("{}") means nothing replayed yet.
+			if r.NonPrimaryPosition != nil && *r.NonPrimaryPosition == (model.Position{}) && strings.Contains(d, `"non_primary_position":{}`) {
+				r.NonPrimaryPosition = nil
+			}
+			cached = &r
+		}
+		replayMemo.Lock()
+		if len(replayMemo.m) >= replayMemoMax {
+			clear(replayMemo.m)
+		}
+		replayMemo.m[d] = cached
+		replayMemo.Unlock()
+	}
+	if cached == nil {
+		return nil
+	}
+	r := *cached
+	return &r
+}
 
 // ParseStatus fills the typed fields of a site status from its description:
 // the replaying JSON of either mode, bootstrapping progress, split-brain,
@@ -17,20 +59,17 @@ var bootstrapRE = regexp.MustCompile(`bootstrapping, [A-Z_]+(?:/[A-Z_]+)? (\d+)%
 func ParseStatus(s *model.SiteImageStatus) {
 	d := strings.TrimSpace(s.Description)
 	if i := strings.IndexByte(d, '{'); i >= 0 && strings.HasSuffix(d, "}") {
-		var r model.Replay
-		if err := json.Unmarshal([]byte(d[i:]), &r); err == nil {
-			// An empty non_primary_position ("{}") means nothing replayed yet.
-			if r.NonPrimaryPosition != nil && *r.NonPrimaryPosition == (model.Position{}) && strings.Contains(d, `"non_primary_position":{}`) {
-				r.NonPrimaryPosition = nil
-			}
-			s.Replay = &r
+		if r := parseReplay(d, d[i:]); r != nil {
+			s.Replay = r
 		}
 	}
-	if m := bootstrapRE.FindStringSubmatch(d); m != nil {
+	if !strings.HasPrefix(d, "bootstrapping") {
+		// the common case: no regexp
+	} else if m := bootstrapRE.FindStringSubmatch(d); m != nil {
 		if n, err := strconv.Atoi(m[1]); err == nil {
 			s.BootstrapPercent = &n
 		}
-	} else if strings.HasPrefix(d, "bootstrapping") {
+	} else {
 		zero := 0
 		s.BootstrapPercent = &zero
 	}

@@ -154,7 +154,7 @@ func (s *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 				row = &model.WatchRow{Image: spec, Mode: img.MirrorMode, Cells: make([]model.WatchCell, len(sites))}
 				rows[spec] = row
 			}
-			c := cellOf(img, stale)
+			c := model.WatchCellOf(img, stale)
 			hk := st.Name + "/" + spec
 			if !stale {
 				h, ok := s.hist[hk]
@@ -180,34 +180,6 @@ func (s *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 	}
 	sort.Slice(frame.Rows, func(i, j int) bool { return frame.Rows[i].Image < frame.Rows[j].Image })
 	return frame, nil
-}
-
-func cellOf(img model.Image, stale bool) model.WatchCell {
-	c := model.WatchCell{Present: true, Stale: stale, MirrorState: img.MirrorState, Primary: img.Primary}
-	if img.Local == nil {
-		return c
-	}
-	st := *img.Local
-	c.Status = &st
-	if r := st.Replay; r != nil {
-		switch {
-		case r.EntriesBehindPrimary != nil:
-			c.Lag = r.EntriesBehindPrimary
-		case r.RemoteSnapshotTimestamp != nil && r.LocalSnapshotTimestamp != nil:
-			lag := *r.RemoteSnapshotTimestamp - *r.LocalSnapshotTimestamp
-			c.Lag = &lag
-		}
-		c.SyncPercent, c.BytesPerSec = r.SyncingPercent, r.BytesPerSecond
-		if r.SecondsUntilSynced != nil {
-			d := time.Duration(*r.SecondsUntilSynced * float64(time.Second))
-			c.ETA = &d
-		}
-	}
-	if st.BootstrapPercent != nil && c.SyncPercent == nil {
-		p := float64(*st.BootstrapPercent)
-		c.SyncPercent = &p
-	}
-	return c
 }
 
 // Close implements model.WatchSession.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/rbdtui/rbdtui/model"
 )
@@ -64,4 +66,79 @@ func (p *Planner) PlanFailover(ctx context.Context, req model.FailoverRequest) (
 		plan.FromReachable, plan.FromError = false, fromErr.Error()
 	}
 	return plan, err
+}
+
+// ScopePlanner is a Planner that also reads where a failover scope is
+// primary (model.FailoverScopeReader), from the images the test set with
+// SetImages at the time of the call: a test changes them behind the
+// console's back to prove the wizard reads the sites, not its store.
+type ScopePlanner struct {
+	*Planner
+	reads int
+}
+
+var _ model.FailoverScopeReader = (*ScopePlanner)(nil)
+
+// WithScopeReader wraps p.
+func WithScopeReader(p *Planner) *ScopePlanner { return &ScopePlanner{Planner: p} }
+
+// Reads counts the ReadFailoverScope calls so far.
+func (p *ScopePlanner) Reads() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reads
+}
+
+// ReadFailoverScope implements model.FailoverScopeReader. A site set to
+// fail is reported with its error; a group's members come from SetGroups.
+func (p *ScopePlanner) ReadFailoverScope(ctx context.Context, scope, target string) (model.FailoverScopeState, error) {
+	p.mu.Lock()
+	p.reads++
+	p.mu.Unlock()
+	f := p.Fixture
+	now := time.Now
+	f.mu.Lock()
+	if f.watch.now != nil {
+		now = f.watch.now
+	}
+	f.mu.Unlock()
+	st := model.FailoverScopeState{At: now()}
+	var specs []string // pool/image; nil = the whole pool target
+	switch scope {
+	case model.FailoverImage:
+		specs = []string{target}
+	case model.FailoverGroup:
+		ws := &watchSession{f: f, scope: model.WatchScope{Group: target}}
+		f.mu.Lock()
+		specs = ws.specs()
+		f.mu.Unlock()
+	}
+	for _, s := range f.Sites() {
+		ss := model.FailoverScopeSite{Site: s.Name}
+		if err := f.enter(ctx, "ReadFailoverScope", s.Name); err != nil {
+			ss.Err = err.Error()
+			st.Sites = append(st.Sites, ss)
+			continue
+		}
+		f.mu.Lock()
+		for key, imgs := range f.images {
+			site, pool, _ := strings.Cut(key, "/")
+			if site != s.Name || (specs == nil && pool != target) {
+				continue
+			}
+			for _, img := range imgs {
+				if specs != nil && !slices.Contains(specs, pool+"/"+img.Name) || img.MirrorState != model.MirrorEnabled {
+					continue
+				}
+				if img.Primary {
+					ss.Primary++
+				} else {
+					ss.NonPrimary++
+				}
+			}
+		}
+		f.mu.Unlock()
+		st.Sites = append(st.Sites, ss)
+	}
+	return st, nil
 }
