@@ -6,14 +6,21 @@ SHELL      := /bin/bash
 export PATH := /usr/local/go/bin:$(PATH)
 
 GO        ?= go
-TAGS      := pacific
+# --- Ceph release (h13): what the installed librbd is decides go-ceph's
+# build tags and what `rbdtui version` says it was built against; see
+# scripts/ceph-release, which a plain `go build` can use too.
+CEPH_RELEASE_SH := $(CURDIR)/scripts/ceph-release
+CEPH_VERSION := $(shell $(CEPH_RELEASE_SH) version)
+TAGS      ?= $(shell $(CEPH_RELEASE_SH) tags)
+CEPH_LDFLAGS := $(shell $(CEPH_RELEASE_SH) ldflags)
+# --- end Ceph release
 LAB_DIR   ?= $(CURDIR)/.lab
 BIN       := bin/rbdtui
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 RESULTS   := test-results
-# Debian 12 packages: the Ceph daemons of the lab, the rbd CLI, and the
-# headers go-ceph builds against.
-DEB_PKGS  := ceph-mon ceph-mgr ceph-osd rbd-mirror ceph-common librados-dev librbd-dev gcc
+# Debian packages: the Ceph daemons of the lab, the rbd CLI, and the
+# headers go-ceph builds against (the same names in bookworm, trixie, sid).
+DEB_PKGS  := $(shell $(CEPH_RELEASE_SH) debs)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PKGS      := ./...
 
@@ -33,7 +40,7 @@ deps:
 	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 (https://go.dev/dl) into /usr/local/go"; exit 1; }
 
 build: deps
-	$(GO) build -tags $(TAGS) -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/rbdtui
+	$(GO) build -tags $(TAGS) -ldflags "-X main.version=$(VERSION) $(CEPH_LDFLAGS)" -o $(BIN) ./cmd/rbdtui
 
 lab-up: build
 	./$(BIN) lab up --dir $(LAB_DIR)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/rbdtui/rbdtui/internal/commands"
 )
@@ -34,8 +33,7 @@ func New(version string) *App {
 		a.handlers[name] = h
 	}
 	a.handlers["version"] = func(ctx context.Context, env *Env) error {
-		fmt.Fprintf(env.Stdout, "rbdtui %s (%s)\n", a.Version, cephVersion())
-		return nil
+		return runVersion(ctx, env, a.Version)
 	}
 	a.handlers["help"] = func(ctx context.Context, env *Env) error {
 		words := env.Inv.Args["command"]
