@@ -107,12 +107,30 @@ func Warning(cluster Release) string {
 // AES256KHint explains a connect failure to a cluster whose keys librados
 // cannot read: Ceph 20 makes keys aes256k, which librados before 20 rejects
 // as malformed input and reports as EIO. It returns "" unless the linked
-// release is known to be older than 20.
+// release is known to be older than 20. (A Tentacle monitor tried here
+// refused a client given an aes key instead, "allowed_methods []", so the
+// hint does not offer that.)
 func AES256KHint(site string) string {
 	l, ok := Linked()
 	if !ok || l.Major >= AES256KFrom {
 		return ""
 	}
-	return fmt.Sprintf("%s uses aes256k keys (Ceph %d tentacle or newer) or another key type this rbdtui cannot parse: it is linked against librados %d.%d.%d (%s), which cannot read them; build rbdtui against Ceph %d client libraries (see README: another Ceph release), or give this client a key of type aes on the cluster (`ceph auth get-or-create-pending`/`ceph auth rotate` with auth_key_type aes? check the cluster's docs)",
-		site, AES256KFrom, l.Major, l.Minor, l.Patch, l.Name(), AES256KFrom)
+	return fmt.Sprintf("%s uses aes256k keys (Ceph %d); this rbdtui is linked against librados %d.%d.%d, which cannot read them: build rbdtui against Ceph %d client libraries (make build on a host with them; README: another Ceph release), or run an rbdtui built so, e.g. in the lab's root: rbdtui lab exec --release tentacle -- ./bin/rbdtui ...",
+		site, AES256KFrom, l.Major, l.Minor, l.Patch, AES256KFrom)
+}
+
+// LabHint warns, after a lab came up, that this rbdtui cannot connect to a
+// site of release name (a lab release name such as "tentacle"), and why;
+// "" when it can.
+func LabHint(site, name string) string {
+	l, ok := Linked()
+	if !ok {
+		return ""
+	}
+	for m, n := range names {
+		if n == name && m >= AES256KFrom && l.Major < AES256KFrom {
+			return fmt.Sprintf("%s runs Ceph %d %s, whose keys are aes256k: this rbdtui (librados %d.%d.%d) cannot read them; use an rbdtui built in that release's root: rbdtui lab exec --release %s -- make build (see README)", site, m, n, l.Major, l.Minor, l.Patch, n)
+		}
+	}
+	return ""
 }
