@@ -22,6 +22,7 @@ func init() {
 	handle("lab up", runLabUp)
 	handle("lab down", runLabDown)
 	handle("lab status", runLabStatus)
+	handle("lab exec", runLabExec)
 	handle("lab load", runLabLoad)
 }
 
