@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ceph/go-ceph/rbd"
 )
 
 // Built is the Ceph release (x.y.z) of the client libraries rbdtui was built
@@ -134,3 +136,16 @@ func LabHint(site, name string) string {
 	}
 	return ""
 }
+
+// LinkedMajor is the Ceph major of the librbd rbdtui runs with: librbd's
+// minor version is the Ceph major (1.16 in Pacific, 1.18 in Reef, 1.20 in
+// Tentacle). It does not need the build to have recorded Built.
+func LinkedMajor() int {
+	_, minor, _ := rbd.Version()
+	return minor
+}
+
+// JSON20 reports whether --format json follows rbd 20 (Tentacle) rather than
+// rbd 16/18: rbd prints the JSON of the release it belongs to, and rbdtui
+// matches the rbd of the release it is linked against.
+func JSON20() bool { return LinkedMajor() >= 20 }
