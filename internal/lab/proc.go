@@ -27,6 +27,10 @@ func startDaemon(env []string, logPath string, name string, args ...string) (int
 	cmd.Stdout = logf
 	cmd.Stderr = logf
 	cmd.Stdin = nil
+	// From /: Debian sid's Tentacle has a relative osd_class_dir default
+	// ("lib/x86_64-linux-gnu/rados-classes"), so an OSD started elsewhere
+	// loads no object classes and every rbd call fails with EOPNOTSUPP.
+	cmd.Dir = "/"
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
 		return 0, fmt.Errorf("start %s: %w", name, err)

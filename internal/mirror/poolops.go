@@ -113,9 +113,11 @@ func GetPoolInfo(ctx context.Context, c *site.Conn, pool string, withKeys bool) 
 			return nil, err
 		}
 		if release.JSON20() {
-			if pi.MirrorUUID, err = rbd.GetMirrorUUID(io); err != nil {
+			u, err := rbd.GetMirrorUUID(io)
+			if err != nil {
 				return nil, fmt.Errorf("read the pool's mirror uuid: %w", err)
 			}
+			pi.MirrorUUID = strings.TrimRight(u, "\x00") // go-ceph keeps the C string's NUL
 		}
 		peers, err := rbd.ListMirrorPeerSite(io)
 		if err != nil {
