@@ -24,7 +24,7 @@ DEB_PKGS  := $(shell $(CEPH_RELEASE_SH) debs)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PKGS      := ./...
 
-.PHONY: all deps build run test vet fmt lab-up lab-down lab-status bench drill clean
+.PHONY: all deps build run test vet fmt lab-up lab-down lab-status bench drill clean print-tags test-releases test-release-here
 
 all: build
 
@@ -92,3 +92,39 @@ bench: build
 
 clean:
 	rm -rf bin $(RESULTS)
+
+# --- Ceph releases (h13) ----------------------------------------------------
+# print-tags: what this machine builds against (scripts/ceph-release).
+# test-releases: for each of RELEASES, inside that release's Debian root
+# (built once into $$XDG_CACHE_HOME/rbdtui/roots, see README), build rbdtui
+# against that release's librbd and run the compatibility tests on a lab of
+# that release. Needs root (chroot, mount namespaces).
+RELEASES ?= reef tentacle
+RELEASE_TESTS := ^(TestJSONParity|TestConsistencyGroupCommands|TestExportMatchesRBDSmoke|TestPlannedFailoverAndFailbackKeepEveryByte|TestConsoleResyncEndToEnd|TestStatusJSON|TestMirrorDaemonHealthAsConsoleUser|TestImageReplaysToSiteB)$$
+RELEASE_PKGS  := ./internal/cli/ ./internal/journal/ ./internal/cgroup/ ./cmd/rbdtui/ ./internal/lab/
+
+print-tags:
+	@echo "ceph $(CEPH_VERSION) ($$($(CEPH_RELEASE_SH) name)): go build -tags $(TAGS) -ldflags \"$(CEPH_LDFLAGS)\""
+
+test-releases: build
+	@for r in $(RELEASES); do \
+	  echo "== Ceph $$r: build and compatibility tests in its root"; t0=$$(date +%s); \
+	  $(SUDO) ./$(BIN) lab exec --release $$r --dir $(LAB_DIR)-$$r -- \
+	    $(MAKE) --no-print-directory test-release-here LAB_DIR=$(LAB_DIR)-$$r BIN=bin/rbdtui-$$r RESULTS=$(RESULTS)/$$r \
+	    || { echo "== Ceph $$r: FAILED after $$(( $$(date +%s) - t0 ))s (log: $(RESULTS)/$$r/test.log)"; exit 1; }; \
+	  echo "== Ceph $$r: passed in $$(( $$(date +%s) - t0 ))s"; \
+	done
+
+# Run by test-releases inside a release's root, where the installed Ceph is
+# that release: build, lab up, the compatibility tests, lab down.
+test-release-here: build
+	@mkdir -p $(RESULTS)
+	@trap './$(BIN) lab down --dir $(LAB_DIR)' EXIT; \
+	./$(BIN) lab up --dir $(LAB_DIR); \
+	./$(BIN) --config $(LAB_DIR)/rbdtui.yaml version; \
+	rc=0; \
+	RBDTUI_LAB_DIR=$(LAB_DIR) $(GO) test -tags $(TAGS) -count=1 -p 1 -timeout 30m -v -run '$(RELEASE_TESTS)' $(RELEASE_PKGS) 2>&1 | tee $(RESULTS)/test.log || rc=$$?; \
+	awk -f .ci/failures.awk $(RESULTS)/test.log; \
+	echo "Ceph $(CEPH_VERSION): $$(grep -cE '^\s*--- PASS' $(RESULTS)/test.log || true) passed, $$(grep -cE '^\s*--- FAIL' $(RESULTS)/test.log || true) failed"; \
+	exit $$rc
+# --- end Ceph releases
