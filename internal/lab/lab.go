@@ -241,7 +241,9 @@ func Up(ctx context.Context, opts Options) (*State, error) {
 		if rel == "" {
 			continue
 		}
-		root, err := RootFor(context.Background(), rel, opts.Log)
+		rctx, rcancel := context.WithTimeout(context.Background(), RootBuildTimeout)
+		root, err := RootFor(rctx, rel, opts.Log)
+		rcancel()
 		if err != nil {
 			return nil, err
 		}

@@ -44,6 +44,10 @@ func Releases() []string {
 // and the headers and compiler to build rbdtui inside it.
 var rootPackages = []string{"ceph-mon", "ceph-mgr", "ceph-osd", "rbd-mirror", "ceph-common", "librados-dev", "librbd-dev", "gcc", "libc6-dev", "make"}
 
+// RootBuildTimeout bounds building one release root (measured here: about
+// 13.5 minutes for sid, debootstrap and apt-get, on two busy cores).
+const RootBuildTimeout = 45 * time.Minute
+
 //go:embed root.sh
 var rootScript string
 
@@ -313,7 +317,9 @@ func (s *State) sameReleases(ctx context.Context, rels map[string]string) error 
 // /usr/local/go (to build rbdtui there) at their own paths. On the host's
 // release it runs argv directly.
 func Exec(ctx context.Context, rel, labDir string, argv []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	root, err := RootFor(ctx, rel, stderr)
+	rctx, cancel := context.WithTimeout(ctx, RootBuildTimeout)
+	root, err := RootFor(rctx, rel, stderr)
+	cancel()
 	if err != nil {
 		return err
 	}
