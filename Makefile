@@ -6,19 +6,26 @@ SHELL      := /bin/bash
 export PATH := /usr/local/go/bin:$(PATH)
 
 GO        ?= go
-TAGS      := pacific
+# --- Ceph release (h13): what the installed librbd is decides go-ceph's
+# build tags and what `rbdtui version` says it was built against; see
+# scripts/ceph-release, which a plain `go build` can use too.
+CEPH_RELEASE_SH := $(CURDIR)/scripts/ceph-release
+CEPH_VERSION := $(shell $(CEPH_RELEASE_SH) version)
+TAGS      ?= $(shell $(CEPH_RELEASE_SH) tags)
+CEPH_LDFLAGS := $(shell $(CEPH_RELEASE_SH) ldflags)
+# --- end Ceph release
 LAB_DIR   ?= $(CURDIR)/.lab
 BIN       := bin/rbdtui
 # The release tag (v0.2.0, or v0.2.0-3-gabc1234 after it), else the commit.
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 RESULTS   := test-results
-# Debian 12 packages: the Ceph daemons of the lab, the rbd CLI, and the
-# headers go-ceph builds against.
-DEB_PKGS  := ceph-mon ceph-mgr ceph-osd rbd-mirror ceph-common librados-dev librbd-dev gcc
+# Debian packages: the Ceph daemons of the lab, the rbd CLI, and the
+# headers go-ceph builds against (the same names in bookworm, trixie, sid).
+DEB_PKGS  := $(shell $(CEPH_RELEASE_SH) debs)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PKGS      := ./...
 
-.PHONY: all deps build run test vet fmt lab-up lab-down lab-status bench drill clean
+.PHONY: all deps build run test vet fmt lab-up lab-down lab-status bench drill clean print-tags test-releases test-release-here
 
 all: build
 
@@ -34,7 +41,7 @@ deps:
 	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26 (https://go.dev/dl) into /usr/local/go"; exit 1; }
 
 build: deps
-	$(GO) build -tags $(TAGS) -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/rbdtui
+	$(GO) build -tags $(TAGS) -ldflags "-X main.version=$(VERSION) $(CEPH_LDFLAGS)" -o $(BIN) ./cmd/rbdtui
 
 lab-up: build
 	./$(BIN) lab up --dir $(LAB_DIR)
@@ -131,3 +138,39 @@ uninstall:
 # the librados/librbd packages the binary was built against.
 deb: build man completions
 	packaging/deb.sh $(BIN) $(MAN_PAGE) $(BUILD_DIR)/completions $(VERSION) $(BUILD_DIR)
+
+# --- Ceph releases (h13) ----------------------------------------------------
+# print-tags: what this machine builds against (scripts/ceph-release).
+# test-releases: for each of RELEASES, inside that release's Debian root
+# (built once into $$XDG_CACHE_HOME/rbdtui/roots, see README), build rbdtui
+# against that release's librbd and run the compatibility tests on a lab of
+# that release. Needs root (chroot, mount namespaces).
+RELEASES ?= reef tentacle
+RELEASE_TESTS := ^(TestJSONParity|TestConsistencyGroupCommands|TestExportMatchesRBDSmoke|TestPlannedFailoverAndFailbackKeepEveryByte|TestConsoleResyncEndToEnd|TestStatusJSON|TestMirrorDaemonHealthAsConsoleUser|TestImageReplaysToSiteB)$$
+RELEASE_PKGS  := ./internal/cli/ ./internal/journal/ ./internal/cgroup/ ./cmd/rbdtui/ ./internal/lab/
+
+print-tags:
+	@echo "ceph $(CEPH_VERSION) ($$($(CEPH_RELEASE_SH) name)): go build -tags $(TAGS) -ldflags \"$(CEPH_LDFLAGS)\""
+
+test-releases: build
+	@for r in $(RELEASES); do \
+	  echo "== Ceph $$r: build and compatibility tests in its root"; t0=$$(date +%s); \
+	  $(SUDO) ./$(BIN) lab exec --release $$r --dir $(LAB_DIR)-$$r -- \
+	    $(MAKE) --no-print-directory test-release-here LAB_DIR=$(LAB_DIR)-$$r BIN=bin/rbdtui-$$r RESULTS=$(RESULTS)/$$r \
+	    || { echo "== Ceph $$r: FAILED after $$(( $$(date +%s) - t0 ))s (log: $(RESULTS)/$$r/test.log)"; exit 1; }; \
+	  echo "== Ceph $$r: passed in $$(( $$(date +%s) - t0 ))s"; \
+	done
+
+# Run by test-releases inside a release's root, where the installed Ceph is
+# that release: build, lab up, the compatibility tests, lab down.
+test-release-here: build
+	@mkdir -p $(RESULTS)
+	@trap './$(BIN) lab down --dir $(LAB_DIR)' EXIT; \
+	./$(BIN) lab up --dir $(LAB_DIR); \
+	./$(BIN) --config $(LAB_DIR)/rbdtui.yaml version; \
+	rc=0; \
+	RBDTUI_LAB_DIR=$(LAB_DIR) $(GO) test -tags $(TAGS) -count=1 -p 1 -timeout 30m -v -run '$(RELEASE_TESTS)' $(RELEASE_PKGS) 2>&1 | tee $(RESULTS)/test.log || rc=$$?; \
+	awk -f .ci/failures.awk $(RESULTS)/test.log; \
+	echo "Ceph $(CEPH_VERSION): $$(grep -cE '^\s*--- PASS' $(RESULTS)/test.log || true) passed, $$(grep -cE '^\s*--- FAIL' $(RESULTS)/test.log || true) failed"; \
+	exit $$rc
+# --- end Ceph releases

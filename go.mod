@@ -3,7 +3,7 @@ module github.com/rbdtui/rbdtui
 go 1.26.8
 
 require (
-	github.com/ceph/go-ceph v0.34.0
+	github.com/ceph/go-ceph v0.40.0
 	github.com/charmbracelet/bubbles v1.0.0
 	github.com/charmbracelet/bubbletea v1.3.10
 	github.com/charmbracelet/lipgloss v1.1.0
@@ -38,6 +38,6 @@ require (
 	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/sahilm/fuzzy v0.1.3
 	github.com/xo/terminfo v0.0.0-20220910002029-abceb7e1c41e // indirect
-	golang.org/x/sys v0.38.0
+	golang.org/x/sys v0.45.0
 	golang.org/x/text v0.28.0 // indirect
 )

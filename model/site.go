@@ -36,8 +36,13 @@ type SiteStatus struct {
 	MirrorDaemons int `json:"rbd_mirror_daemons"`
 	// MirrorLeader names the rbd-mirror instance that leads (its service
 	// map id, e.g. "4123"); "" when unknown.
-	MirrorLeader string    `json:"rbd_mirror_leader,omitempty"`
-	CheckedAt    time.Time `json:"checked_at"`
+	MirrorLeader string `json:"rbd_mirror_leader,omitempty"`
+	// Release is the Ceph release the site's monitors run ("20.2.4
+	// tentacle"); ReleaseWarning says why that (with the release rbdtui is
+	// linked against) is outside the tested combinations, "" when it is not.
+	Release        string    `json:"ceph_release,omitempty"`
+	ReleaseWarning string    `json:"ceph_release_warning,omitempty"`
+	CheckedAt      time.Time `json:"checked_at"`
 }
 
 // Pool is one RADOS pool of a site that carries the rbd application.

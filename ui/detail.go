@@ -137,6 +137,15 @@ func (d *detail) siteFields(name string) []field {
 		field{label: "Pools", value: poolCount(ss)},
 		d.ageField("Checked", st.CheckedAt),
 	)
+	// The site's Ceph release, and why it is outside the tested
+	// combinations if it is (only once a probe has read it).
+	if st.Release != "" {
+		fs = append(fs, field{label: "Ceph", value: st.Release})
+	}
+	if st.ReleaseWarning != "" {
+		ws := s.status(levelWarn)
+		fs = append(fs, field{label: "Release", value: st.ReleaseWarning, style: &ws})
+	}
 	if ss.site.ReadOnly {
 		fs = append(fs, field{label: "Access", value: "read-only (changes disabled for this site)"})
 	}

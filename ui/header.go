@@ -69,6 +69,11 @@ func (h *header) line(withDaemons bool) string {
 			if l := ss.status.MirrorLeader; l != "" {
 				b.WriteString(sp + s.HeaderMuted.Render("leader:"+l))
 			}
+			// A Ceph release outside the tested combinations (the site's
+			// detail and `rbdtui sites` say why).
+			if ss.status.ReleaseWarning != "" {
+				b.WriteString(sp + s.headerStatus(levelWarn).Render("untested:ceph-"+ss.status.Release))
+			}
 		}
 	}
 	b.WriteString(sp)

@@ -332,3 +332,14 @@ func TestSpinnerTurnsOnlyWhileJobsRun(t *testing.T) {
 		t.Fatal("the spinner still turns with no job")
 	}
 }
+
+// TestHeaderWarnsOfUntestedRelease: a site on a Ceph release outside the
+// tested ones is marked in the header in words, and its detail says why.
+func TestHeaderWarnsOfUntestedRelease(t *testing.T) {
+	f := fullLab()
+	f.SetStatus(model.SiteStatus{Site: "site-a", Reachable: true, Health: model.HealthOK, MirrorDaemons: 1,
+		Release: "19.2.0 squid", ReleaseWarning: "Ceph 19.2.0 squid is not a release rbdtui is tested against (16 pacific, 18 reef, 20 tentacle)"})
+	h := newHarness(t, f, func(c *Common) { c.Width = 160 })
+	h.init()
+	h.wantView("untested:ceph-19.2.0 squid", "Ceph        19.2.0 squid", "Release     Ceph 19.2.0 squid is not a release")
+}

@@ -156,7 +156,7 @@ func (b *Backend) Groups(ctx context.Context, name, pool string) ([]model.Group,
 		}
 		if snaps, err := cgroup.SnapList(ctx, c, spec); err == nil {
 			for _, s := range snaps {
-				g.ConsistencyPoints = append(g.ConsistencyPoints, model.GroupPoint{Name: s.Snapshot, Complete: s.State == "ok"})
+				g.ConsistencyPoints = append(g.ConsistencyPoints, model.GroupPoint{Name: s.Snapshot, Complete: s.State == cgroup.GroupSnapComplete()})
 			}
 		}
 		out = append(out, g)

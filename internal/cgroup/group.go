@@ -10,6 +10,7 @@ import (
 	"github.com/ceph/go-ceph/rados"
 	"github.com/ceph/go-ceph/rbd"
 	"github.com/rbdtui/rbdtui/internal/mirror"
+	"github.com/rbdtui/rbdtui/internal/release"
 	"github.com/rbdtui/rbdtui/internal/site"
 	"github.com/rbdtui/rbdtui/model"
 )
@@ -338,7 +339,7 @@ func SnapList(ctx context.Context, c *site.Conn, spec Spec) ([]model.GroupSnap, 
 		}
 		out := []model.GroupSnap{}
 		for _, s := range l {
-			st := "ok"
+			st := GroupSnapComplete()
 			if s.State != rbd.GroupSnapStateComplete {
 				st = "incomplete"
 			}
@@ -346,6 +347,15 @@ func SnapList(ctx context.Context, c *site.Conn, spec Spec) ([]model.GroupSnap, 
 		}
 		return out, nil
 	})
+}
+
+// GroupSnapComplete is the state rbd group snap ls prints for a complete
+// group snapshot: "ok" in rbd 16 and 18, "complete" in rbd 20.
+func GroupSnapComplete() string {
+	if release.JSON20() {
+		return "complete"
+	}
+	return "ok"
 }
 
 func mustHaveSnap(ctx context.Context, c *site.Conn, spec Spec) error {

@@ -23,6 +23,7 @@ func init() {
 	handle("lab up", runLabUp)
 	handle("lab down", runLabDown)
 	handle("lab status", runLabStatus)
+	handle("lab exec", runLabExec)
 	handle("lab load", runLabLoad)
 }
 
@@ -33,7 +34,9 @@ func New(version string) *App {
 	for name, h := range handlers {
 		a.handlers[name] = h
 	}
-	a.handlers["version"] = func(ctx context.Context, env *Env) error { return a.printVersion(env.Stdout) }
+	a.handlers["version"] = func(ctx context.Context, env *Env) error {
+		return runVersion(ctx, env, a.Version)
+	}
 	a.handlers["help"] = func(ctx context.Context, env *Env) error {
 		words := env.Inv.Args["command"]
 		if len(words) == 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ceph/go-ceph/rados"
 	"github.com/ceph/go-ceph/rbd"
+	"github.com/rbdtui/rbdtui/internal/cgroup"
 	"github.com/rbdtui/rbdtui/internal/cli"
 	"github.com/rbdtui/rbdtui/internal/lab"
 	"github.com/rbdtui/rbdtui/internal/labtest"
@@ -129,7 +130,7 @@ func TestConsistencyGroupCommands(t *testing.T) {
 	if code, _, errOut := cg("group", "snap", "create", "rbd/"+g+"@s1"); code != 0 {
 		t.Fatalf("snap create: %d %s", code, errOut)
 	}
-	if _, out, _ := cg("group", "snap", "ls", "rbd/"+g, "--format", "json"); strings.TrimSpace(out) != `[{"snapshot":"s1","state":"ok"}]` {
+	if _, out, _ := cg("group", "snap", "ls", "rbd/"+g, "--format", "json"); strings.TrimSpace(out) != `[{"snapshot":"s1","state":"`+cgroup.GroupSnapComplete()+`"}]` {
 		t.Errorf("snap ls: %s", out)
 	}
 	if code, _, errOut := cg("group", "snap", "rename", "rbd/"+g+"@s1", "s2"); code != 0 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rbdtui/rbdtui/internal/lab"
+	"github.com/rbdtui/rbdtui/internal/release"
 )
 
 func labDir(env *Env) string {
@@ -17,15 +18,34 @@ func labDir(env *Env) string {
 }
 
 func runLabUp(ctx context.Context, env *Env) error {
-	st, err := lab.Up(ctx, lab.Options{Dir: labDir(env), Log: env.Stderr})
+	st, err := lab.Up(ctx, lab.Options{Dir: labDir(env), Log: env.Stderr, Release: env.Inv.Flag("release")})
 	if err != nil {
 		return err
+	}
+	for _, ss := range st.Sites {
+		if hint := release.LabHint(ss.Name, ss.Release); hint != "" {
+			fmt.Fprintf(env.Stderr, "lab: note: %s\n", hint)
+		}
 	}
 	if env.Out.JSON() {
 		return env.Out.Value(map[string]any{"dir": st.Dir, "config": st.ConfigPath(), "readonly_config": st.ReadOnlyConfigPath()})
 	}
 	fmt.Fprintf(env.Stdout, "lab is up in %s\nconsole: rbdtui --config %s\n", st.Dir, st.ConfigPath())
 	return nil
+}
+
+// runLabExec runs a command chrooted in a release's root, e.g. an rbdtui
+// built there against that release's libraries.
+func runLabExec(ctx context.Context, env *Env) error {
+	rel := env.Inv.Flag("release")
+	if rel == "" || strings.Contains(rel, "=") {
+		return fmt.Errorf("lab exec needs --release NAME (one of %s)", strings.Join(lab.Releases(), ", "))
+	}
+	argv := env.Inv.Args["command"]
+	if len(argv) == 0 {
+		return fmt.Errorf("lab exec needs a command: rbdtui lab exec --release %s -- COMMAND [ARG...]", rel)
+	}
+	return lab.Exec(ctx, rel, labDir(env), argv, env.Stdin, env.Stdout, env.Stderr)
 }
 
 func runLabDown(ctx context.Context, env *Env) error {

@@ -52,10 +52,21 @@ func runSites(ctx context.Context, env *Env) error {
 			if r.Reachable {
 				lat = fmt.Sprintf("%.0fms", r.LatencyMS)
 			}
-			rows = append(rows, []string{r.Site, reach, r.Health, r.Client, daemons, lat, r.FSID})
+			rel := r.Release
+			if rel == "" {
+				rel = "-"
+			}
+			rows = append(rows, []string{r.Site, reach, r.Health, rel, r.Client, daemons, lat, r.FSID})
 		}
-		if err := env.Out.Table([]string{"SITE", "REACHABLE", "HEALTH", "CLIENT", "RBD-MIRROR", "LATENCY", "FSID"}, rows); err != nil {
+		if err := env.Out.Table([]string{"SITE", "REACHABLE", "HEALTH", "CEPH", "CLIENT", "RBD-MIRROR", "LATENCY", "FSID"}, rows); err != nil {
 			return err
+		}
+		// A release outside the tested combinations is a warning, not a
+		// failure: the site answered.
+		for _, r := range res {
+			if r.ReleaseWarning != "" {
+				fmt.Fprintf(env.Stderr, "rbdtui: warning: %s: %s\n", printable(r.Site), printable(r.ReleaseWarning))
+			}
 		}
 	}
 	var bad []string

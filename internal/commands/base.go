@@ -4,6 +4,8 @@ import "github.com/rbdtui/rbdtui/internal/grammar"
 
 var labDirFlag = grammar.Flag{Name: "dir", Kind: grammar.String, Arg: "path", Help: "lab directory (default $RBDTUI_LAB_DIR, then /tmp/rbdtui-lab)"}
 
+var labReleaseFlag = grammar.Flag{Name: "release", Kind: grammar.String, Arg: "name", Help: "Ceph release: pacific, reef or tentacle for both sites, or site-a=NAME,site-b=NAME (default: the host's); another release than the host's runs chrooted in a Debian root built once with debootstrap"}
+
 func init() {
 	declare(
 		&grammar.Command{Path: []string{"sites"}, Aliases: [][]string{{"site", "ls"}},
@@ -14,8 +16,11 @@ func init() {
 			Args: []grammar.Arg{{Name: "command", Optional: true, Variadic: true, Help: "the command to explain"}}},
 		&grammar.Command{Path: []string{"completion"}, CLIOnly: true, Summary: "print a shell completion script: source <(rbdtui completion bash)",
 			Args: []grammar.Arg{{Name: "shell", Help: "bash, zsh or fish"}}},
-		&grammar.Command{Path: []string{"lab", "up"}, CLIOnly: true, Flags: []grammar.Flag{labDirFlag},
+		&grammar.Command{Path: []string{"lab", "up"}, CLIOnly: true, Flags: []grammar.Flag{labDirFlag, labReleaseFlag},
 			Summary: "start the local two-site Ceph lab (site-a, site-b) with mirroring set up; idempotent"},
+		&grammar.Command{Path: []string{"lab", "exec"}, CLIOnly: true, Flags: []grammar.Flag{labDirFlag, labReleaseFlag},
+			Summary: "run a command inside a release's root (as the lab's daemons run), with the lab and current directories at their own paths: rbdtui lab exec --release tentacle -- ./bin/rbdtui --config .lab/rbdtui.yaml",
+			Args:    []grammar.Arg{{Name: "command", Variadic: true, Help: "the command and its arguments"}}},
 		&grammar.Command{Path: []string{"lab", "down"}, CLIOnly: true, Flags: []grammar.Flag{labDirFlag},
 			Summary: "stop the lab's daemons (by recorded PID) and remove its state"},
 		&grammar.Command{Path: []string{"lab", "status"}, CLIOnly: true, Flags: []grammar.Flag{labDirFlag},

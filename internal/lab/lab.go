@@ -77,6 +77,14 @@ type SiteState struct {
 	MonPort  int               `json:"mon_port"`
 	Keyrings map[string]string `json:"keyrings"` // client name -> path
 	PIDs     PIDs              `json:"pids"`
+	// Release is the Ceph release the site runs ("" or the host's: the
+	// host's daemons); Root the release root its daemons run chrooted in
+	// ("" on the host's Ceph).
+	Release string `json:"release,omitempty"`
+	Root    string `json:"root,omitempty"`
+	// Muted lists health checks the lab muted (with why) so the site can
+	// reach HEALTH_OK despite a packaging defect of its release.
+	Muted []string `json:"muted,omitempty"`
 }
 
 // MirrorUser is the cephx user of the site's rbd-mirror daemon.
@@ -178,8 +186,12 @@ type Options struct {
 	Dir string
 	// Log receives one line per step; nil discards.
 	Log io.Writer
-	// Timeout bounds the whole bring-up.
+	// Timeout bounds the whole bring-up (building a release root, done
+	// once, is not counted).
 	Timeout time.Duration
+	// Release is --release: "" (the host's Ceph on both sites), a release
+	// name for both, or "site-a=pacific,site-b=tentacle".
+	Release string
 }
 
 func (o *Options) logf(format string, args ...any) {
@@ -201,11 +213,15 @@ func Up(ctx context.Context, opts Options) (*State, error) {
 		return nil, err
 	}
 	opts.Dir = dir
-	if err := checkTools(); err != nil {
+	rels, err := ParseReleases(opts.Release)
+	if err != nil {
 		return nil, err
 	}
 	if st, err := Load(dir); err == nil {
 		if st.Running() {
+			if err := st.sameReleases(ctx, rels); err != nil {
+				return nil, err
+			}
 			opts.logf("already up in %s", dir)
 			return st, nil
 		}
@@ -217,6 +233,25 @@ func Up(ctx context.Context, opts Options) (*State, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	// Roots first: building one takes minutes and is not part of the
+	// bring-up's timeout.
+	roots := map[string]string{}
+	for _, name := range []string{SiteA, SiteB} {
+		rel := rels[name]
+		if rel == "" {
+			continue
+		}
+		rctx, rcancel := context.WithTimeout(context.Background(), RootBuildTimeout)
+		root, err := RootFor(rctx, rel, opts.Log)
+		rcancel()
+		if err != nil {
+			return nil, err
+		}
+		roots[name] = root
+	}
+	if err := checkKeyTypes(rels); err != nil {
+		return nil, err
+	}
 	st := &State{Dir: dir, Created: time.Now().UTC()}
 	ports, err := freePorts(2)
 	if err != nil {
@@ -226,6 +261,18 @@ func Up(ctx context.Context, opts Options) (*State, error) {
 		ss, err := newSite(dir, name, ports[i])
 		if err != nil {
 			return nil, err
+		}
+		ss.Release, ss.Root = rels[name], roots[name]
+		if ss.Release == "" {
+			if r, err := HostRelease(ctx); err == nil {
+				ss.Release = r.Name()
+			}
+		}
+		if err := ss.checkTools(); err != nil {
+			return nil, err
+		}
+		if ss.Root != "" {
+			opts.logf("%s: Ceph %s from %s (chrooted)", name, ss.Release, ss.Root)
 		}
 		st.Sites = append(st.Sites, ss)
 	}
@@ -264,12 +311,21 @@ func Up(ctx context.Context, opts Options) (*State, error) {
 	return st, nil
 }
 
-func checkTools() error {
+func (s *SiteState) checkTools() error {
 	var missing []string
 	for _, t := range []string{"ceph-mon", "ceph-mgr", "ceph-osd", "rbd-mirror", "ceph", "rbd", "ceph-authtool", "monmaptool"} {
+		if s.Root != "" {
+			if _, err := os.Stat(filepath.Join(s.Root, "usr/bin", t)); err != nil {
+				missing = append(missing, t)
+			}
+			continue
+		}
 		if _, err := lookPath(t); err != nil {
 			missing = append(missing, t)
 		}
+	}
+	if len(missing) > 0 && s.Root != "" {
+		return fmt.Errorf("%s: the root %s lacks Ceph tools: %s (remove it to have it built again)", s.Name, s.Root, strings.Join(missing, ", "))
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("missing Ceph tools: %s (install Debian's ceph-mon ceph-mgr ceph-osd rbd-mirror ceph-common, e.g. `make deps`)", strings.Join(missing, ", "))

@@ -27,6 +27,10 @@ func startDaemon(env []string, logPath string, name string, args ...string) (int
 	cmd.Stdout = logf
 	cmd.Stderr = logf
 	cmd.Stdin = nil
+	// From /: Debian sid's Tentacle has a relative osd_class_dir default
+	// ("lib/x86_64-linux-gnu/rados-classes"), so an OSD started elsewhere
+	// loads no object classes and every rbd call fails with EOPNOTSUPP.
+	cmd.Dir = "/"
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
 		return 0, fmt.Errorf("start %s: %w", name, err)
@@ -98,6 +102,12 @@ func waitReaped(pid int) {
 // run executes a Ceph CLI command with a deadline and returns its stdout; on
 // failure the error carries stderr.
 func run(ctx context.Context, env []string, stdin []byte, name string, args ...string) ([]byte, error) {
+	return runShown(ctx, env, stdin, append([]string{name}, args...), name, args...)
+}
+
+// runShown is run, with errors naming the command as shown rather than as
+// executed (a chrooted command is named without its wrapper).
+func runShown(ctx context.Context, env []string, stdin []byte, shown []string, name string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = env
 	var out, errb bytes.Buffer
@@ -111,7 +121,7 @@ func run(ctx context.Context, env []string, stdin []byte, name string, args ...s
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		return out.Bytes(), fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, lastLines(msg, 3))
+		return out.Bytes(), fmt.Errorf("%s: %w: %s", strings.Join(shown, " "), err, lastLines(msg, 3))
 	}
 	return out.Bytes(), nil
 }

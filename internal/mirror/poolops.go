@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ceph/go-ceph/rbd"
+	"github.com/rbdtui/rbdtui/internal/release"
 	"github.com/rbdtui/rbdtui/internal/site"
 	"github.com/rbdtui/rbdtui/model"
 )
@@ -24,11 +26,46 @@ type Peer struct {
 	Key        string `json:"key,omitempty"`
 }
 
-// PoolInfo is `rbd mirror pool info --format json` (Pacific shape).
+// PoolInfo is `rbd mirror pool info --format json`. Its JSON follows the
+// rbd of the release rbdtui is linked against (see MarshalJSON).
 type PoolInfo struct {
 	Mode     string `json:"mode"`
 	SiteName string `json:"site_name,omitempty"`
-	Peers    []Peer `json:"peers,omitempty"`
+	// MirrorUUID is the pool's own mirror uuid, which rbd 20 prints.
+	MirrorUUID string `json:"mirror_uuid,omitempty"`
+	Peers      []Peer `json:"peers,omitempty"`
+}
+
+// MarshalJSON prints what rbd prints: only the mode when mirroring is
+// disabled; else the site name, then (rbd 20, Tentacle) the pool's
+// mirror_uuid and remote_namespace, then the peers, [] when there are none.
+// The remote namespace is "" for a pool's default namespace, the only one
+// pool info reads here.
+func (pi PoolInfo) MarshalJSON() ([]byte, error) {
+	type disabled struct {
+		Mode string `json:"mode"`
+	}
+	if pi.Mode == "disabled" {
+		return json.Marshal(disabled{pi.Mode})
+	}
+	peers := pi.Peers
+	if peers == nil {
+		peers = []Peer{}
+	}
+	if release.JSON20() {
+		return json.Marshal(struct {
+			Mode            string `json:"mode"`
+			SiteName        string `json:"site_name"`
+			MirrorUUID      string `json:"mirror_uuid"`
+			RemoteNamespace string `json:"remote_namespace"`
+			Peers           []Peer `json:"peers"`
+		}{pi.Mode, pi.SiteName, pi.MirrorUUID, "", peers})
+	}
+	return json.Marshal(struct {
+		Mode     string `json:"mode"`
+		SiteName string `json:"site_name"`
+		Peers    []Peer `json:"peers"`
+	}{pi.Mode, pi.SiteName, peers})
 }
 
 // DirectionName is rbd's word for a peer direction.
@@ -74,6 +111,13 @@ func GetPoolInfo(ctx context.Context, c *site.Conn, pool string, withKeys bool) 
 		}
 		if pi.SiteName, err = rbd.GetMirrorSiteName(conn); err != nil {
 			return nil, err
+		}
+		if release.JSON20() {
+			u, err := rbd.GetMirrorUUID(io)
+			if err != nil {
+				return nil, fmt.Errorf("read the pool's mirror uuid: %w", err)
+			}
+			pi.MirrorUUID = strings.TrimRight(u, "\x00") // go-ceph keeps the C string's NUL
 		}
 		peers, err := rbd.ListMirrorPeerSite(io)
 		if err != nil {
@@ -217,10 +261,13 @@ type ImageStatus struct {
 	Snapshots     []MirrorSnap   `json:"snapshots,omitempty"`
 }
 
-// PeerStatus is one entry of "peer_sites".
+// PeerStatus is one entry of "peer_sites". rbd 16 and 18 call the peer's
+// mirror uuid "mirror_uuids", rbd 20 "mirror_uuid": one of the two is set,
+// by the release rbdtui is linked against (see ToImageStatus).
 type PeerStatus struct {
 	SiteName    string `json:"site_name"`
-	MirrorUUIDs string `json:"mirror_uuids"`
+	MirrorUUIDs string `json:"mirror_uuids,omitempty"`
+	MirrorUUID  string `json:"mirror_uuid,omitempty"`
 	State       string `json:"state"`
 	Description string `json:"description"`
 	LastUpdate  string `json:"last_update"`
@@ -246,7 +293,13 @@ func ToImageStatus(img model.Image, di *DaemonInfo, instance string) ImageStatus
 		}
 	}
 	for _, p := range img.Peers {
-		is.PeerSites = append(is.PeerSites, PeerStatus{SiteName: p.SiteName, MirrorUUIDs: p.MirrorUUID, State: p.FullState(), Description: p.Description, LastUpdate: rbdTime(p.LastUpdate)})
+		ps := PeerStatus{SiteName: p.SiteName, State: p.FullState(), Description: p.Description, LastUpdate: rbdTime(p.LastUpdate)}
+		if release.JSON20() {
+			ps.MirrorUUID = p.MirrorUUID
+		} else {
+			ps.MirrorUUIDs = p.MirrorUUID
+		}
+		is.PeerSites = append(is.PeerSites, ps)
 	}
 	return is
 }

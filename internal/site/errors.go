@@ -2,9 +2,14 @@ package site
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"syscall"
+
+	"github.com/rbdtui/rbdtui/internal/release"
 )
 
 // Error is a failure on one site, worded for an operator: which site, what
@@ -102,6 +107,48 @@ func connectError(site, client, keyring, monHost string, timeout string, err err
 	case IsErrno(err, syscall.ENOENT):
 		e.Err = errors.New("no key found for " + client)
 		e.Hint = "check the keyring file and the client name"
+	case IsErrno(err, syscall.EIO) && keyring != "" && keyringType(keyring, client) == keyAES256K:
+		// librados before Ceph 20 cannot parse an aes256k key: it logs
+		// "Malformed input" and returns EIO, which says nothing.
+		if hint := release.AES256KHint(site); hint != "" {
+			e.Err = errors.New("cannot read the aes256k key of " + client + " in " + keyring)
+			e.Hint = hint
+		}
 	}
 	return e
+}
+
+// Ceph key types (CEPH_CRYPTO_* in Ceph's include/ceph_fs.h): the first
+// byte of a key's binary form, so "AQ..." in base64 is aes and "Ag..." is
+// aes256k.
+const (
+	keyAES     = 1
+	keyAES256K = 2
+)
+
+// keyringType returns the type of client's key in a keyring file (0 when
+// the file or the key cannot be read: the caller then says nothing more).
+func keyringType(path, client string) int {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	section := ""
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
+			section = strings.TrimSpace(line[1 : len(line)-1])
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(k) != "key" || (section != client && section != "") {
+			continue
+		}
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
+		if err != nil || len(raw) == 0 {
+			return 0
+		}
+		return int(raw[0])
+	}
+	return 0
 }

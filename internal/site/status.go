@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/rbdtui/rbdtui/internal/release"
 	"github.com/rbdtui/rbdtui/model"
 )
 
@@ -47,6 +49,10 @@ func (c *Conn) Probe(ctx context.Context) model.SiteStatus {
 	if fsid, err := Call(ctx, c, "get fsid", conn.GetFSID); err == nil {
 		st.FSID = fsid
 	}
+	if r, err := c.Release(ctx); err == nil {
+		st.Release = r.String()
+		st.ReleaseWarning = release.Warning(r)
+	}
 	if n, err := c.MirrorDaemonCount(ctx); err == nil {
 		st.MirrorDaemons = n
 		if n > 0 {
@@ -54,6 +60,26 @@ func (c *Conn) Probe(ctx context.Context) model.SiteStatus {
 		}
 	}
 	return st
+}
+
+// Release asks the site's monitors which Ceph release they run (the mon
+// command "version", which every client with mon read caps may send).
+func (c *Conn) Release(ctx context.Context) (release.Release, error) {
+	out, err := c.MonCommand(ctx, map[string]any{"prefix": "version"})
+	if err != nil {
+		return release.Release{}, err
+	}
+	var v struct {
+		Version string `json:"version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		return release.Release{}, &Error{Site: c.cfg.Name, Op: "read the Ceph release", Err: err}
+	}
+	r, ok := release.Parse(v.Version)
+	if !ok {
+		return release.Release{}, &Error{Site: c.cfg.Name, Op: "read the Ceph release", Err: fmt.Errorf("unexpected version %q", v.Version)}
+	}
+	return r, nil
 }
 
 // mirrorLeader returns the service id of an rbd-mirror daemon that reports
