@@ -18,6 +18,7 @@ import (
 	"github.com/rbdtui/rbdtui/internal/config"
 	"github.com/rbdtui/rbdtui/internal/grammar"
 	"github.com/rbdtui/rbdtui/internal/site"
+	"github.com/rbdtui/rbdtui/internal/termsafe"
 	"github.com/rbdtui/rbdtui/model"
 )
 
@@ -35,6 +36,9 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Stdin  io.Reader
+	// RawStdout is stdout without the terminal-safe quoting of Stdout,
+	// for bytes that are not text (a journal export to -).
+	RawStdout io.Writer
 	// IsTerminal reports whether stdin and stdout are a terminal.
 	IsTerminal bool
 	// Argv is the command line as given (without the program name); the
@@ -106,12 +110,20 @@ func Usagef(format string, args ...any) error {
 
 // Run executes argv and returns the exit code.
 func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTerminal bool) int {
+	// Names from a cluster, a file or the command line reach the terminal
+	// through these writers only: plain output and every message on
+	// stderr show control characters visibly (JSON escapes them itself).
+	rawStdout := stdout
+	stderr = termsafe.Writer(stderr)
 	inv, err := a.Grammar.Parse(argv)
 	if err != nil {
 		fmt.Fprintf(stderr, "rbdtui: %v\n", err)
 		return ExitUsage
 	}
-	env := &Env{Inv: inv, Stdout: stdout, Stderr: stderr, Stdin: stdin, IsTerminal: isTerminal, Argv: argv,
+	if inv.Globals.Format != "json" {
+		stdout = termsafe.Writer(stdout)
+	}
+	env := &Env{Inv: inv, Stdout: stdout, Stderr: stderr, Stdin: stdin, RawStdout: rawStdout, IsTerminal: isTerminal, Argv: argv,
 		Out: &Printer{W: stdout, Format: inv.Globals.Format, Pretty: inv.Globals.Pretty}}
 	if env.Out.Format == "" {
 		env.Out.Format = "plain"

@@ -329,7 +329,7 @@ func runJournalExport(ctx context.Context, env *Env) error {
 	var f *os.File
 	summary := env.Stdout
 	if path == "-" {
-		out, summary = env.Stdout, env.Stderr
+		out, summary = env.RawStdout, env.Stderr
 	} else {
 		// O_EXCL as rbd: never overwrite an existing file.
 		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
