@@ -49,9 +49,10 @@ type Env struct {
 	// where Progressf prints them to stderr instead.
 	Progress func(model.Progress)
 
-	cfg    *config.Config
-	sites  *site.Manager
-	shared bool // sites belong to the console: do not close them
+	cfg       *config.Config
+	sites     *site.Manager
+	confirmed bool // the operator confirmed this command already
+	shared    bool // sites belong to the console: do not close them
 }
 
 // Progressf reports one progress event.
@@ -123,6 +124,11 @@ func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTe
 	if inv.Globals.Format != "json" {
 		stdout = termsafe.Writer(stdout)
 	}
+	if yes, err := assumeYes(); err != nil {
+		return a.finish(stderr, err)
+	} else if yes {
+		inv.Globals.Yes = true
+	}
 	env := &Env{Inv: inv, Stdout: stdout, Stderr: stderr, Stdin: stdin, RawStdout: rawStdout, IsTerminal: isTerminal, Argv: argv,
 		Out: &Printer{W: stdout, Format: inv.Globals.Format, Pretty: inv.Globals.Pretty}}
 	if env.Out.Format == "" {
@@ -160,6 +166,9 @@ func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTe
 	if h == nil {
 		fmt.Fprintf(stderr, "rbdtui: '%s' is not available in this build\n", inv.Cmd.Name())
 		return ExitFail
+	}
+	if err := env.guard(); err != nil {
+		return a.finish(stderr, err)
 	}
 	return a.finish(stderr, h(ctx, env))
 }
@@ -293,6 +302,20 @@ func (e *Env) Close() {
 func (a *App) help(w io.Writer, c *grammar.Command) {
 	if c != nil {
 		fmt.Fprintf(w, "usage: rbdtui %s\n\n%s\n", c.Usage(), c.Summary)
+		// The command's one declaration: what --readonly and the
+		// confirmations do with it.
+		switch {
+		case !c.Dangerous:
+			fmt.Fprintln(w, "\nchanges nothing (allowed in read-only mode)")
+		case c.Confirm == grammar.ConfirmNone && c.ForceConfirm == grammar.ConfirmNone:
+			fmt.Fprintln(w, "\nchanges the cluster (refused in read-only mode); asks no confirmation")
+		default:
+			how := c.Confirm.String()
+			if c.ForceConfirm > c.Confirm {
+				how += ", with --force " + c.ForceConfirm.String()
+			}
+			fmt.Fprintf(w, "\nchanges the cluster (refused in read-only mode); asks for confirmation (%s): --yes or %s=1 answers it, and without a terminal one of them is needed\n", how, AssumeYesEnv)
+		}
 		if c.RBD != "" {
 			fmt.Fprintf(w, "\nrbd equivalent: %s\n", c.RBD)
 		}

@@ -103,6 +103,8 @@ func runFailover(ctx context.Context, env *Env) error {
 		if err := env.Confirm(fmt.Sprintf("Forced failover of %s to %s: %s is not demoted, and writes it did not replicate are lost.", scope, to, from), lastWord(scope)); err != nil {
 			return err
 		}
+	} else if err := env.Confirm(fmt.Sprintf("Failover of %s to %s: demote on %s, wait until %s has replayed everything, promote on %s.", scope, to, from, to, to), ""); err != nil {
+		return err
 	}
 	plan, err = mirror.Run(ctx, o)
 	if err != nil {

@@ -481,6 +481,11 @@ func runGroupFailover(ctx context.Context, env *Env) error {
 		line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
 		return strings.TrimSpace(line) == spec.Group
 	}
+	if !opts.Force {
+		if err := env.Confirm(fmt.Sprintf("Failover of group %s to %s: demote every member on %s, wait until %s has replayed them, promote them all.", spec, to.Name(), from.Name(), to.Name()), ""); err != nil {
+			return err
+		}
+	}
 	if opts.Force && !inv.Globals.Yes && !env.IsTerminal {
 		return Usagef("a forced failover of %s discards data and needs confirmation: run it on a terminal, or pass --yes (see the plan first with --dry-run); nothing was changed", spec)
 	}

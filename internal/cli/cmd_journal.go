@@ -442,22 +442,8 @@ func runJournalImport(ctx context.Context, env *Env) error {
 	return err
 }
 
-// confirm asks on a terminal; elsewhere --yes is required.
-func confirm(env *Env, question string) error {
-	if env.Inv.Globals.Yes {
-		return nil
-	}
-	if !env.IsTerminal {
-		return Usagef("%s\nrefusing without a terminal to confirm: pass --yes", question)
-	}
-	fmt.Fprintf(env.Stderr, "%s [y/N] ", question)
-	line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return nil
-	}
-	return Usagef("not confirmed; nothing was changed")
-}
+// confirm asks at the level the command declares (Env.Confirm).
+func confirm(env *Env, question string) error { return env.Confirm(question, "") }
 
 func runJournalReset(ctx context.Context, env *Env) error {
 	j, err := openJournal(ctx, env, env.Inv.Arg("journal-spec"))

@@ -45,7 +45,11 @@ func (a *App) Exec(ctx context.Context, m *site.Manager, argv []string, progress
 	if h == nil {
 		return model.ExecResult{}, fmt.Errorf("'%s' is not available in this build", inv.Cmd.Name())
 	}
-	err = h(ctx, env)
+	// The console confirmed in its own dialog (it adds --yes); the guard
+	// refuses anything it did not, and anything read-only forbids.
+	if err = env.guard(); err == nil {
+		err = h(ctx, env)
+	}
 	res := model.ExecResult{Output: strings.TrimRight(out.String()+errb.String(), "\n"), RBD: RBDEquivalent(inv), Duration: time.Since(start)}
 	return res, err
 }
