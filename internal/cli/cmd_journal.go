@@ -332,7 +332,7 @@ func runJournalExport(ctx context.Context, env *Env) error {
 		out, summary = env.RawStdout, env.Stderr
 	} else {
 		// O_EXCL as rbd: never overwrite an existing file.
-		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // it holds the image's data
 		if err != nil {
 			return fmt.Errorf("export file: %w", err)
 		}
@@ -431,15 +431,18 @@ func runJournalImport(ctx context.Context, env *Env) error {
 			}
 		}
 	}
-	res, err := j.Import(ctx, recs)
+	res, err := j.Import(ctx, recs, journal.ImportOptions{SkipExisting: inv.Bool("skip-existing")})
 	if env.Out.JSON() {
 		if verr := env.Out.Value(res); verr != nil && err == nil {
 			err = verr
 		}
-	} else {
+	} else if err == nil || res.Entries > 0 {
 		fmt.Fprintf(env.Stdout, "%d entries processed, 0 errors\n", res.Entries)
+		if res.Skipped > 0 {
+			fmt.Fprintf(env.Stdout, "%d entries skipped: the journal already held them\n", res.Skipped)
+		}
 	}
-	return err
+	return journalErr(err)
 }
 
 // confirm asks at the level the command declares (Env.Confirm).

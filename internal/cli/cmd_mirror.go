@@ -620,6 +620,21 @@ func runBootstrapCreate(ctx context.Context, env *Env) error {
 	if out == "" && !show {
 		return Usagef("a bootstrap token holds a cephx key: write it to a file with --output FILE (mode 0600), or print it with --show-token")
 	}
+	// The output file is claimed (O_EXCL, mode 0600) before anything
+	// changes, so a file that exists or a directory that cannot be
+	// written refuses the command with the site name untouched.
+	var f *os.File
+	if out != "" {
+		if f, err = os.OpenFile(out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err != nil {
+			return Usagef("--output %s: %v; nothing was changed", out, err)
+		}
+		defer func() {
+			if f != nil { // not written: leave no empty token file behind
+				f.Close()
+				os.Remove(out)
+			}
+		}()
+	}
 	if n := env.Inv.Flag("site-name"); n != "" {
 		if err := mirror.SetSiteName(ctx, c, n); err != nil {
 			return err
@@ -629,18 +644,15 @@ func runBootstrapCreate(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	if out != "" {
-		f, err := os.OpenFile(out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if f != nil {
+		_, err := f.WriteString(tok + "\n")
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
-			return Usagef("--output %s: %v", out, err)
-		}
-		if _, err := f.WriteString(tok + "\n"); err != nil {
-			f.Close()
 			return err
 		}
-		if err := f.Close(); err != nil {
-			return err
-		}
+		f = nil
 		fmt.Fprintf(env.Stderr, "token written to %s (mode 0600)\n", out)
 	}
 	if show {

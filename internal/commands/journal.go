@@ -49,6 +49,7 @@ func init() {
 				{Name: "dest-journal", Kind: grammar.String, Help: "destination journal name"},
 				{Name: "verbose", Kind: grammar.Bool, Help: "print each event on stderr"},
 				{Name: "no-error", Kind: grammar.Bool, Help: "accepted for rbd compatibility; a bad file is still refused whole"},
+				{Name: "skip-existing", Kind: grammar.Bool, Help: "leave out entries the journal already holds (an export imported before) instead of refusing"},
 			},
 			Summary: "append the entries of an export file to a journal (the whole file is checked first)",
 			RBD:     "rbd journal import {path} {dest-journal-spec}"},

@@ -2,7 +2,9 @@ package mirror
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"syscall"
@@ -494,13 +496,63 @@ func RemovePeer(ctx context.Context, c *site.Conn, pool, uuid string) error {
 	return err
 }
 
+// ReadKeyFile reads a cephx key from a file as rbd's key-file does: a
+// keyring ("key = AQ...") or the bare key. A file others can read is
+// refused: the key gives access to the peer cluster.
+func ReadKeyFile(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", refuse("key file: %v", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return "", refuse("key file %s is readable by others (mode %04o): chmod 600 it first; nothing was changed", path, fi.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", refuse("key file: %v", err)
+	}
+	key := strings.TrimSpace(string(b))
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok && strings.TrimSpace(k) == "key" {
+			key = strings.TrimSpace(v)
+		}
+	}
+	if raw, err := base64.StdEncoding.DecodeString(key); err != nil || len(raw) < 12 || strings.ContainsAny(key, " \n[") {
+		return "", refuse("key file %s holds no cephx key (expected a keyring with \"key = AQ...\" or the bare base64 key); nothing was changed", path)
+	}
+	return key, nil
+}
+
 // SetPeer changes one attribute of a peer, as `rbd mirror pool peer set`.
 func SetPeer(ctx context.Context, c *site.Conn, pool, uuid, key, value string) error {
 	io, err := c.IOContext(ctx, pool)
 	if err != nil {
 		return err
 	}
+	// Everything is checked before the peer changes: the key file is read
+	// here (its key is stored, never its path), the uuid must be a peer.
+	if key == "key-file" {
+		if value, err = ReadKeyFile(value); err != nil {
+			return err
+		}
+	}
 	_, err = site.Call(ctx, c, "set peer "+key, func() (struct{}, error) {
+		peers, err := rbd.ListMirrorPeerSite(io)
+		if err != nil {
+			return struct{}{}, err
+		}
+		var known []string
+		found := false
+		for _, p := range peers {
+			known = append(known, p.UUID+" ("+p.SiteName+")")
+			found = found || p.UUID == uuid
+		}
+		if !found {
+			if len(known) == 0 {
+				known = []string{"none"}
+			}
+			return struct{}{}, refuse("pool %s on site %s has no peer with uuid %s (peers: %s; see rbdtui mirror pool info %s)", pool, c.Name(), uuid, strings.Join(known, ", "), pool)
+		}
 		switch key {
 		case "direction":
 			d, err := ParseDirection(value)
