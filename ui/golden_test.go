@@ -31,6 +31,10 @@ type goldenCase struct {
 type step struct {
 	keys []string
 	wait string
+	// waitRE, when set, is waited for too: a regular expression, for a
+	// state whose text only a pattern pins (a row whose columns move
+	// with the width).
+	waitRE string
 }
 
 func keys(ks ...string) []step { return []step{{keys: ks}} }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"testing"
 	"time"
 
@@ -93,7 +94,11 @@ the images are left as the step found them; run the same command again to resume
 			next("from (current"), forced, next("no problems"), next("to confirm"), {keys: []string{"r", "b"}, wait: "rb█"}}},
 		{name: "running", setup: running, steps: append(toConfirm, step{keys: []string{"y"}, wait: "42 entries"})},
 		{name: "failed", setup: failing, steps: append(toConfirm, step{keys: []string{"y"}, wait: "R resume"})},
-		{name: "handoff", setup: completing, steps: append(toConfirm, step{keys: []string{"y"}, wait: "polled"})},
+		// The run is over when the watch it hands off to has polled the
+		// sites again and shows the new primary; "polled" alone also
+		// matched the live watch under the running wizard, and the final
+		// screen sometimes still had the run's spinner.
+		{name: "handoff", setup: completing, steps: append(toConfirm, step{keys: []string{"y"}, waitRE: `rbd/db-1\s+site-b`})},
 	}
 	for _, tc := range cases {
 		for _, sz := range [][2]int{{80, 24}, {160, 48}} {
@@ -119,6 +124,10 @@ the images are left as the step found them; run the same command again to resume
 					}
 					if st.wait != "" {
 						waitFor(st.wait)
+					}
+					if st.waitRE != "" {
+						re := regexp.MustCompile(st.waitRE)
+						teatest.WaitFor(t, tm.Output(), re.Match, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 					}
 				}
 				tm.Send(tea.QuitMsg{})

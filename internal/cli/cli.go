@@ -178,11 +178,24 @@ func (a *App) finish(stderr io.Writer, err error) int {
 		return ExitOK
 	}
 	fmt.Fprintf(stderr, "rbdtui: %v\n", err)
+	return ExitCode(err)
+}
+
+// ExitCode is the one mapping of errors to exit codes: 2 for what was
+// asked wrongly (the command line, the configuration, an engine's
+// Refusal: nothing was changed), 1 for an operation that failed.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
 	var ee *exitError
 	var ue *grammar.UsageError
+	var re *model.Refusal
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.As(err, &re):
+		return ExitUsage
 	case errors.As(err, &ue):
 		return ExitUsage
 	case errors.Is(err, errConfig):

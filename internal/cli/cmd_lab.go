@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rbdtui/rbdtui/internal/lab"
+	"github.com/rbdtui/rbdtui/model"
 )
 
 func labDir(env *Env) string {
@@ -75,6 +76,6 @@ func runLabLoad(ctx context.Context, env *Env) error {
 	if env.Out.JSON() {
 		return env.Out.Value(res)
 	}
-	fmt.Fprintf(env.Stdout, "wrote %d blocks (%.1f MiB) to %s in %s\n", res.Writes, float64(res.Bytes)/(1<<20), strings.Join(res.Images, ", "), res.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(env.Stdout, "wrote %d blocks (%s) to %s in %s\n", res.Writes, model.Bytes(uint64(res.Bytes)), strings.Join(res.Images, ", "), res.Elapsed.Round(time.Millisecond))
 	return nil
 }

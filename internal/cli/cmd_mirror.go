@@ -45,13 +45,10 @@ func init() {
 	handle("failover recover", runRecover)
 }
 
-// asUsage turns engine refusals into exit code 2.
-func asUsage(err error) error {
-	if err != nil && mirror.IsRefusal(err) {
-		return &exitError{code: ExitUsage, err: err}
-	}
-	return err
-}
+// asUsage is kept so that the handlers other branches are editing need no
+// change; refusals map to their exit code in ExitCode, in one place.
+// (Inline it when merged.)
+func asUsage(err error) error { return err }
 
 func imageAndSite(env *Env) (model.ImageSpec, *site.Conn, error) {
 	spec, err := env.ImageSpec("image-spec")
@@ -232,18 +229,7 @@ func printReplay(w io.Writer, indent string, s *model.SiteImageStatus) {
 	}
 }
 
-func humanBytes(b float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	i := 0
-	for b >= 1024 && i < len(units)-1 {
-		b /= 1024
-		i++
-	}
-	if i == 0 {
-		return fmt.Sprintf("%.0f %s", b, units[i])
-	}
-	return fmt.Sprintf("%.1f %s", b, units[i])
-}
+func humanBytes(b float64) string { return model.Bytes(uint64(max(b, 0))) }
 
 func poolAndSite(env *Env) (model.PoolSpec, *site.Conn, error) {
 	ps, err := env.PoolSpec("pool-spec")
