@@ -94,11 +94,12 @@ the images are left as the step found them; run the same command again to resume
 			next("from (current"), forced, next("no problems"), next("to confirm"), {keys: []string{"r", "b"}, wait: "rb█"}}},
 		{name: "running", setup: running, steps: append(toConfirm, step{keys: []string{"y"}, wait: "42 entries"})},
 		{name: "failed", setup: failing, steps: append(toConfirm, step{keys: []string{"y"}, wait: "R resume"})},
-		// The run is over when the watch it hands off to has polled the
-		// sites again and shows the new primary; "polled" alone also
-		// matched the live watch under the running wizard, and the final
-		// screen sometimes still had the run's spinner.
-		{name: "handoff", setup: completing, steps: append(toConfirm, step{keys: []string{"y"}, waitRE: `rbd/db-1\s+site-b`})},
+		// The run is over when the wizard has handed off to the watch
+		// (its crumb) and the watch has polled the sites again (the new
+		// primary on the rows). The two come in either order; "polled"
+		// alone also matched the live watch under the running wizard, and
+		// the final screen sometimes still showed the wizard.
+		{name: "handoff", setup: completing, steps: append(toConfirm, step{keys: []string{"y"}, wait: " watch rbd ", waitRE: `rbd/db-1\s+site-b`})},
 	}
 	for _, tc := range cases {
 		for _, sz := range [][2]int{{80, 24}, {160, 48}} {
@@ -122,12 +123,14 @@ the images are left as the step found them; run the same command again to resume
 					for _, k := range st.keys {
 						tm.Send(keyMsg(k))
 					}
-					if st.wait != "" {
-						waitFor(st.wait)
-					}
-					if st.waitRE != "" {
+					switch {
+					case st.waitRE != "":
+						// Both, in one wait: they may come in either order.
 						re := regexp.MustCompile(st.waitRE)
-						teatest.WaitFor(t, tm.Output(), re.Match, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+						teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(st.wait)) && re.Match(b) },
+							teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+					case st.wait != "":
+						waitFor(st.wait)
 					}
 				}
 				tm.Send(tea.QuitMsg{})

@@ -38,6 +38,17 @@ func runFailover(ctx context.Context, env *Env) error {
 	if to == "" {
 		return Usagef("failover needs --to <site>, the site that becomes primary")
 	}
+	// The site names first: an unknown one is named, not hidden behind
+	// "name the other site with --from".
+	if cfg, err := env.Config(); err == nil {
+		for _, f := range []string{"to", "from"} {
+			if v := inv.Flag(f); v != "" {
+				if _, err := cfg.Site(v); err != nil {
+					return Usagef("--%s: %v", f, err)
+				}
+			}
+		}
+	}
 	scopes := 0
 	for _, f := range []string{"image", "pool", "group"} {
 		if inv.Has(f) {

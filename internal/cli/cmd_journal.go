@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -96,7 +97,13 @@ func openJournal(ctx context.Context, env *Env, positional string) (*journal.Jou
 	if err != nil {
 		return nil, err
 	}
-	return journal.Open(ctx, c, spec)
+	j, err := journal.Open(ctx, c, spec)
+	if errors.Is(err, journal.ErrNoJournal) && positional != "" {
+		// rbd's grammar: a positional spec names the journal id (the
+		// image id), not the image; rbd/vol1 is a common slip.
+		return nil, fmt.Errorf("%w\n<journal-spec> %s names a journal by its id (the image id); to name the image, use --pool %s --image %s", err, positional, spec.Pool, spec.ID)
+	}
+	return j, err
 }
 
 func sizeText(order uint8) string { return model.Bytes(1 << order) }

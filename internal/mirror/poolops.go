@@ -3,6 +3,7 @@ package mirror
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -419,6 +420,9 @@ func CreateBootstrapToken(ctx context.Context, c *site.Conn, pool string) (strin
 
 // ImportBootstrapToken imports a token from the other site.
 func ImportBootstrapToken(ctx context.Context, c *site.Conn, pool, token string, dir rbd.MirrorPeerDirection) error {
+	if err := CheckBootstrapToken(token); err != nil {
+		return err
+	}
 	io, err := c.IOContext(ctx, pool)
 	if err != nil {
 		return err
@@ -430,6 +434,36 @@ func ImportBootstrapToken(ctx context.Context, c *site.Conn, pool, token string,
 		return refuse("mirroring is not enabled on the remote peer's pool %s", pool)
 	}
 	return err
+}
+
+// CheckBootstrapToken refuses what is not a bootstrap token (librbd says
+// only "invalid argument"): a token is base64 of a JSON object with the
+// peer's fsid, client id, key and mon_host.
+func CheckBootstrapToken(token string) error {
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token))
+	var t struct {
+		FSID     string `json:"fsid"`
+		ClientID string `json:"client_id"`
+		Key      string `json:"key"`
+		MonHost  string `json:"mon_host"`
+	}
+	if err == nil {
+		err = json.Unmarshal(raw, &t)
+	}
+	var missing []string
+	for name, v := range map[string]string{"fsid": t.FSID, "client_id": t.ClientID, "key": t.Key, "mon_host": t.MonHost} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	sort.Strings(missing)
+	switch {
+	case err != nil:
+		return refuse("this is not a bootstrap token (%v): a token is what `mirror pool peer bootstrap create` writes on the peer site (base64 of JSON); nothing was imported", err)
+	case len(missing) > 0:
+		return refuse("the bootstrap token lacks %s: create it again on the peer site with `mirror pool peer bootstrap create`; nothing was imported", strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // Peers lists the pool's peers.
