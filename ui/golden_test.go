@@ -31,10 +31,13 @@ type goldenCase struct {
 type step struct {
 	keys []string
 	wait string
-	// waitRE, when set, is waited for too: a regular expression, for a
-	// state whose text only a pattern pins (a row whose columns move
-	// with the width).
-	waitRE string
+	// waitRE, when set, are waited for too, with wait, in one wait:
+	// regular expressions, for states whose text only a pattern pins (a
+	// row whose columns move with the width), which may come in any order.
+	waitRE []string
+	// settled waits, with the rest, until no refresh is in flight: a
+	// "refreshing…" seen is followed by a crumb without it.
+	settled bool
 }
 
 func keys(ks ...string) []step { return []step{{keys: ks}} }
