@@ -24,6 +24,10 @@ RESULTS   := test-results
 DEB_PKGS  := $(shell $(CEPH_RELEASE_SH) debs)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PKGS      := ./...
+# The packages that need no lab also run under the race detector in make
+# test (their lab tests, named here, are skipped there).
+RACE_PKGS := ./model/... ./ui/... ./themes/... ./internal/grammar/... ./internal/config/... ./internal/termsafe/...
+RACE_SKIP := OnLab
 
 .PHONY: all deps build run test vet fmt lab-up lab-down lab-status bench drill clean print-tags test-releases test-release-here
 
@@ -69,6 +73,7 @@ test: build fmt vet
 	./$(BIN) lab up --dir $(LAB_DIR); \
 	rc=0; \
 	RBDTUI_LAB_DIR=$(LAB_DIR) $(GO) test -tags $(TAGS) -count=1 -p 1 -timeout 20m -v $(PKGS) 2>&1 | tee $(RESULTS)/test.log || rc=$$?; \
+	$(GO) test -race -tags $(TAGS) -count=1 -p 1 -timeout 10m -v -skip '$(RACE_SKIP)' $(RACE_PKGS) 2>&1 | tee -a $(RESULTS)/test.log || rc=$$?; \
 	grep -E '^(ok|FAIL|---|panic)' $(RESULTS)/test.log | grep -vE '^--- (PASS|SKIP)' || true; \
 	awk -f .ci/failures.awk $(RESULTS)/test.log; \
 	pass=$$(grep -cE '^\s*--- PASS' $(RESULTS)/test.log || true); \

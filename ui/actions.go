@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rbdtui/rbdtui/internal/grammar"
 	"github.com/rbdtui/rbdtui/model"
 )
 
@@ -34,18 +35,40 @@ func (t Target) Spec() string {
 	return t.Pool + "/" + t.Name
 }
 
-// confirmLevel is how hard an action is to run by mistake.
-type confirmLevel int
+// confirmLevel is how hard an action is to run by mistake: the level its
+// command declares (internal/commands).
+type confirmLevel = grammar.Confirm
 
 const (
 	// confirmNone runs at once (after its form, if it has one).
-	confirmNone confirmLevel = iota
+	confirmNone = grammar.ConfirmNone
 	// confirmYes asks, with Cancel as the default answer.
-	confirmYes
+	confirmYes = grammar.ConfirmYes
 	// confirmTyped asks for the object's name to be typed: for acts that
 	// cannot be undone (force promote, resync, reset, disable).
-	confirmTyped
+	confirmTyped = grammar.ConfirmTyped
 )
+
+// confirmOf is how argvs must be confirmed: the highest level their
+// commands declare, and the word a typed confirmation asks for (the
+// object's name as the CLI asks it, or the number of targets).
+func confirmOf(r *grammar.Registry, argvs [][]string) (confirmLevel, string) {
+	level, word := confirmNone, ""
+	for _, argv := range argvs {
+		inv, err := r.Parse(argv)
+		if err != nil || inv.Cmd == nil {
+			continue
+		}
+		if l := inv.ConfirmLevel(); l > level {
+			level = l
+		}
+		word = inv.ConfirmWord()
+	}
+	if len(argvs) > 1 {
+		word = strconv.Itoa(len(argvs))
+	}
+	return level, word
+}
 
 // formField is one option an action asks for before it runs.
 type formField struct {
@@ -67,26 +90,18 @@ type actionSpec struct {
 	// cmds are the grammar commands the action may run; if the build's
 	// grammar lacks any of them the action is disabled with a reason, and
 	// lights up by itself when the command lands.
-	cmds    []string
-	keys    []string
-	help    string
-	on      []NodeKind
-	confirm confirmLevel
-	// confirmFor, when set, picks the level from the form's values (a
-	// pool mode change to "disabled" is irreversible, to "image" is not).
-	confirmFor func(v map[string]string) confirmLevel
-	form       []formField
-	argv       func(t Target, v map[string]string) []string
+	cmds []string
+	keys []string
+	help string
+	on   []NodeKind
+	// How the action is confirmed is not here: it is the declaration of
+	// the command its argv runs (grammar.Command.Confirm), read by the CLI
+	// and the palette too.
+	form []formField
+	argv func(t Target, v map[string]string) []string
 	// check says why the action does not apply to t ("" when it does).
 	check func(t Target) string
 	hint  bool
-}
-
-func (a *actionSpec) level(v map[string]string) confirmLevel {
-	if a.confirmFor != nil {
-		return a.confirmFor(v)
-	}
-	return a.confirm
 }
 
 // withSite appends the --site global that says where a command runs.
@@ -118,7 +133,7 @@ func actionSpecs() []*actionSpec {
 	return []*actionSpec{
 		{
 			action: "promote", cmds: []string{"mirror image promote"}, keys: []string{"P"}, hint: true,
-			help: "promote the image to primary on its site", on: []NodeKind{NodeImage}, confirm: confirmYes,
+			help: "promote the image to primary on its site", on: []NodeKind{NodeImage},
 			argv: func(t Target, _ map[string]string) []string {
 				return withSite(t, "mirror", "image", "promote", t.Spec())
 			},
@@ -135,7 +150,6 @@ func actionSpecs() []*actionSpec {
 		{
 			action: "force-promote", cmds: []string{"mirror image promote"},
 			help: "force-promote the image (the peer may still be primary: split-brain risk)", on: []NodeKind{NodeImage},
-			confirm: confirmTyped,
 			argv: func(t Target, _ map[string]string) []string {
 				return withSite(t, "mirror", "image", "promote", "--force", t.Spec())
 			},
@@ -151,7 +165,7 @@ func actionSpecs() []*actionSpec {
 		},
 		{
 			action: "demote", cmds: []string{"mirror image demote"}, keys: []string{"D"}, hint: true,
-			help: "demote the image to non-primary on its site", on: []NodeKind{NodeImage}, confirm: confirmYes,
+			help: "demote the image to non-primary on its site", on: []NodeKind{NodeImage},
 			argv: func(t Target, _ map[string]string) []string {
 				return withSite(t, "mirror", "image", "demote", t.Spec())
 			},
@@ -168,7 +182,6 @@ func actionSpecs() []*actionSpec {
 		{
 			action: "resync", cmds: []string{"mirror image resync"}, keys: []string{"R"}, hint: true,
 			help: "resync the non-primary image from the primary (discards its data)", on: []NodeKind{NodeImage},
-			confirm: confirmTyped,
 			argv: func(t Target, _ map[string]string) []string {
 				return withSite(t, "mirror", "image", "resync", t.Spec())
 			},
@@ -199,8 +212,7 @@ func actionSpecs() []*actionSpec {
 		{
 			action: "mirror-disable", cmds: []string{"mirror image disable"}, keys: []string{"X"},
 			help: "disable mirroring of the image (the peer copy is deleted)", on: []NodeKind{NodeImage},
-			confirm: confirmTyped,
-			form:    []formField{{name: "force", label: "Force", choices: choices("no", "yes"), def: constant("no"), help: "yes: even if the peer is unreachable"}},
+			form: []formField{{name: "force", label: "Force", choices: choices("no", "yes"), def: constant("no"), help: "yes: even if the peer is unreachable"}},
 			argv: func(t Target, v map[string]string) []string {
 				argv := []string{"mirror", "image", "disable"}
 				if v["force"] == "yes" {
@@ -241,7 +253,6 @@ func actionSpecs() []*actionSpec {
 		{
 			action: "journaling-disable", cmds: []string{"feature disable"},
 			help: "disable the journaling feature (deletes the journal)", on: []NodeKind{NodeImage},
-			confirm: confirmTyped,
 			argv: func(t Target, _ map[string]string) []string {
 				return withSite(t, "feature", "disable", t.Spec(), "journaling")
 			},
@@ -264,12 +275,6 @@ func actionSpecs() []*actionSpec {
 				}
 				return "image"
 			}}},
-			confirmFor: func(v map[string]string) confirmLevel {
-				if v["mode"] == "disabled" {
-					return confirmTyped
-				}
-				return confirmYes
-			},
 			argv: func(t Target, v map[string]string) []string {
 				if v["mode"] == "disabled" {
 					return withSite(t, "mirror", "pool", "disable", t.Pool)
@@ -287,7 +292,7 @@ func actionSpecs() []*actionSpec {
 		},
 		{
 			action: "peer-remove", cmds: []string{"mirror pool peer remove"},
-			help: "remove a mirroring peer from the pool", on: []NodeKind{NodePool}, confirm: confirmYes,
+			help: "remove a mirroring peer from the pool", on: []NodeKind{NodePool},
 			form: []formField{{name: "uuid", label: "Peer UUID", def: constant(""), help: "as `rbd mirror pool info` lists it"}},
 			argv: func(t Target, v map[string]string) []string {
 				return withSite(t, "mirror", "pool", "peer", "remove", t.Pool, strings.TrimSpace(v["uuid"]))
@@ -324,7 +329,7 @@ func actionSpecs() []*actionSpec {
 		},
 		{
 			action: "group-detach", cmds: []string{"consistency-group detach"},
-			help: "detach the image(s) from their consistency group", on: []NodeKind{NodeImage}, confirm: confirmYes,
+			help: "detach the image(s) from their consistency group", on: []NodeKind{NodeImage},
 			argv: func(t Target, _ map[string]string) []string {
 				return withSite(t, "consistency-group", "detach", t.Spec())
 			},
@@ -352,7 +357,7 @@ func actionSpecs() []*actionSpec {
 		},
 		{
 			action: "journal-import", cmds: []string{"journal import"},
-			help: "import journal entries from a file", on: []NodeKind{NodeJournal}, confirm: confirmYes,
+			help: "import journal entries from a file", on: []NodeKind{NodeJournal},
 			form: []formField{{name: "path", label: "File", def: func(t Target) string { return "/tmp/" + t.Name + ".journal" }}},
 			argv: func(t Target, v map[string]string) []string {
 				return withSite(t, "journal", "import", strings.TrimSpace(v["path"]), journalSpec(t))
@@ -361,14 +366,13 @@ func actionSpecs() []*actionSpec {
 		{
 			action: "journal-reset", cmds: []string{"journal reset"},
 			help: "reset the journal (drops every entry not yet replayed)", on: []NodeKind{NodeJournal},
-			confirm: confirmTyped,
 			argv: func(t Target, _ map[string]string) []string {
 				return withSite(t, "journal", "reset", journalSpec(t))
 			},
 		},
 		{
 			action: "client-disconnect", cmds: []string{"journal client disconnect"},
-			help: "disconnect a lagging client from the journal", on: []NodeKind{NodeJournal}, confirm: confirmYes,
+			help: "disconnect a lagging client from the journal", on: []NodeKind{NodeJournal},
 			form: []formField{{name: "client", label: "Client ID", choices: func(t Target) []string {
 				var ids []string
 				if t.Journal != nil {
@@ -478,13 +482,4 @@ func (a *actionSpec) disabled(ctx KeyContext) string {
 		}
 	}
 	return ""
-}
-
-// typedWord is what an irreversible action asks to be typed: the target's
-// name, or the number of targets when several are marked.
-func typedWord(ts []Target) string {
-	if len(ts) == 1 {
-		return ts[0].Name
-	}
-	return strconv.Itoa(len(ts))
 }

@@ -551,6 +551,13 @@ func (a *App) View() string {
 	default:
 		lines = append(lines, a.statusLine(w), a.footer.renderHints(ctx))
 	}
+	// Whatever a component drew without fit or clip still goes through
+	// the guard; a line it changed is fitted again to keep the layout.
+	for i, l := range lines {
+		if g := safe(l); g != l {
+			lines[i] = fit(g, w)
+		}
+	}
 	return strings.Join(lines, "\n")
 }
 

@@ -490,19 +490,8 @@ func symbolFor(l level) string {
 	return "?"
 }
 
-// humanBytes prints sizes the way rbd info does: 64 MiB, 4 KiB.
-func humanBytes(n uint64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
-	v, u := float64(n), 0
-	for v >= 1024 && u < len(units)-1 {
-		v /= 1024
-		u++
-	}
-	if v == float64(int64(v)) {
-		return fmt.Sprintf("%d %s", int64(v), units[u])
-	}
-	return fmt.Sprintf("%.1f %s", v, units[u])
-}
+// humanBytes prints sizes the way rbd info does: model.Bytes.
+func humanBytes(n uint64) string { return model.Bytes(n) }
 
 // checked shows when the backend probed the site, and how long ago by the
 // console's clock.
@@ -563,17 +552,5 @@ func poolCount(ss *siteState) string {
 	return strconv.Itoa(len(ss.pools))
 }
 
-// ago renders a duration the way an operator reads a data age.
-func ago(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	switch {
-	case d < time.Minute:
-		return strconv.Itoa(int(d/time.Second)) + "s ago"
-	case d < time.Hour:
-		return strconv.Itoa(int(d/time.Minute)) + "m ago"
-	default:
-		return strconv.Itoa(int(d/time.Hour)) + "h" + strconv.Itoa(int(d%time.Hour/time.Minute)) + "m ago"
-	}
-}
+// ago renders a data age: model.Ago.
+func ago(d time.Duration) string { return model.Ago(d) }

@@ -132,14 +132,15 @@ func (a *App) submitForm(d *dialog) tea.Cmd {
 	}
 	d.err = ""
 	d.label = d.title
-	d.level = d.spec.level(v)
+	var want string
+	d.level, want = confirmOf(a.c.Commands, d.argvs)
 	if d.level == confirmNone {
 		a.closeOverlay()
 		return a.startJob(d.label, d.argvs, false)
 	}
 	d.stage, d.focus = stageConfirm, 1 // Cancel
 	if d.level == confirmTyped {
-		d.want = typedWord(d.targets)
+		d.want = want
 		d.focus = 0
 	}
 	a.dialog, a.overlay = d, overlayDialog

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rbdtui/rbdtui/internal/commands"
 	"github.com/rbdtui/rbdtui/internal/grammar"
 	"github.com/rbdtui/rbdtui/model"
 	"github.com/rbdtui/rbdtui/ui/uitest"
@@ -117,6 +118,12 @@ func testRegistry() *grammar.Registry {
 				{Name: "dry-run", Kind: grammar.Bool}, {Name: "step-timeout", Kind: grammar.Duration}},
 			RBD: "rbd mirror image demote (on --from); rbd mirror image promote (on --to)"},
 	)
+	// How each command is confirmed is the real declaration's.
+	for _, c := range r.Commands() {
+		if real := commands.Lookup(c.Name()); real != nil {
+			c.Confirm, c.ForceConfirm = real.Confirm, real.ForceConfirm
+		}
+	}
 	return r
 }
 

@@ -130,13 +130,14 @@ func (a *App) runPalette() tea.Cmd {
 		// `:failover` without a scope is the wizard, which asks for it.
 		return a.openWizardCommand(inv)
 	}
-	if inv.Cmd.Dangerous && !inv.Globals.Yes {
-		// The same guards as the keys: Cancel by default, and the name
-		// typed for what cannot be undone.
-		d := &dialog{title: ":" + line, argvs: [][]string{argv}, stage: stageConfirm, level: confirmYes,
+	if level, want := confirmOf(a.c.Commands, [][]string{argv}); level != confirmNone && !inv.Globals.Yes {
+		// The same guards as the keys and the CLI, from the command's
+		// declaration: Cancel by default, and the name typed for what
+		// cannot be undone.
+		d := &dialog{title: ":" + line, argvs: [][]string{argv}, stage: stageConfirm, level: level,
 			focus: 1, label: label, palette: true}
-		if w := irreversibleWord(inv); w != "" {
-			d.level, d.want, d.focus = confirmTyped, w, 0
+		if level == confirmTyped {
+			d.want, d.focus = want, 0
 		}
 		a.dialog, a.overlay = d, overlayDialog
 		return nil
@@ -154,7 +155,7 @@ func (a *App) paletteArgv(inv *grammar.Invocation, argv []string) ([]string, err
 		return nil, fmt.Errorf("%s", inv.Cmd.Usage()+" — "+inv.Cmd.Summary)
 	case inv.Cmd.CLIOnly:
 		return nil, fmt.Errorf("'%s' runs from the shell only", inv.Cmd.Name())
-	case inv.Cmd.Dangerous && a.c.ReadOnly:
+	case inv.Changes() && a.c.ReadOnly:
 		return nil, fmt.Errorf("read-only: '%s' changes the cluster", inv.Cmd.Name())
 	}
 	site := inv.Globals.Site
@@ -164,7 +165,7 @@ func (a *App) paletteArgv(inv *grammar.Invocation, argv []string) ([]string, err
 			argv = append(slices.Clone(argv), "--site", site)
 		}
 	}
-	if ss := a.store.site(site); inv.Cmd.Dangerous && ss != nil && ss.site.ReadOnly {
+	if ss := a.store.site(site); inv.Changes() && ss != nil && ss.site.ReadOnly {
 		return nil, fmt.Errorf("read-only: %s is configured read-only", site)
 	}
 	return argv, nil
@@ -353,31 +354,4 @@ func (a *App) renderPalette(w int) (string, string) {
 		hint = " " + s.Muted.Render("tab completes · ↑↓ history · enter runs · esc closes")
 	}
 	return clip(input, w), clip(hint, w)
-}
-
-// irreversibleWord is the name a palette command must have typed before it
-// runs, when it is one of the acts that cannot be undone; "" otherwise.
-func irreversibleWord(inv *grammar.Invocation) string {
-	name := inv.Cmd.Name()
-	irreversible := false
-	for _, spec := range actionSpecs() {
-		if spec.confirm == confirmTyped && slices.Contains(spec.cmds, name) {
-			irreversible = true
-		}
-	}
-	switch name {
-	case "mirror pool disable":
-		irreversible = true
-	case "mirror image promote":
-		irreversible = inv.Bool("force")
-	}
-	if !irreversible {
-		return ""
-	}
-	for _, arg := range inv.Cmd.Args {
-		if v := inv.Arg(arg.Name); v != "" {
-			return v[strings.LastIndexByte(v, '/')+1:]
-		}
-	}
-	return name
 }

@@ -4,7 +4,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"github.com/rbdtui/rbdtui/internal/termsafe"
 )
 
 // The layout code works in lines of known width rather than in lipgloss
@@ -12,12 +16,24 @@ import (
 // screen adds up to the terminal size by construction and the layout sweep
 // test can check it.
 
+// safe is the console's one guard for text from outside (names from a
+// cluster, a file, command output, errors): every control character and
+// escape sequence is shown visibly before the text is measured, so a name
+// can neither drive the terminal nor break the layout. The colour escapes
+// the console's own styles put in a line are kept when it draws in colour
+// (SGR only: they cannot move the cursor, clear or retitle); without
+// colour (NO_COLOR, goldens) every escape is shown.
+func safe(s string) string {
+	return termsafe.Line(s, lipgloss.ColorProfile() != termenv.Ascii)
+}
+
 // fit truncates s to width w (adding "…") and pads it with spaces to exactly
 // w cells. It is ANSI-aware, so styled text keeps its escapes.
 func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	s = safe(s)
 	if ansi.StringWidth(s) > w {
 		s = ansi.Truncate(s, w, "…")
 	}
@@ -32,6 +48,7 @@ func clip(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	s = safe(s)
 	if ansi.StringWidth(s) > w {
 		return ansi.Truncate(s, w, "…")
 	}

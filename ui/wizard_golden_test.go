@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"testing"
 	"time"
 
@@ -17,6 +18,10 @@ import (
 // TestGoldenWizard renders each step of the failover wizard at 80x24 and
 // 160x48, settled, as TestGolden does for the tree.
 // Regenerate with: go test ./ui -run TestGoldenWizard -update
+// settledRE matches the crumb line once a refresh is over: the data's age
+// right after the location, no "refreshing…" between.
+var settledRE = regexp.MustCompile(`(pool rbd|watch rbd)\s+updated \d+s ago`)
+
 func TestGoldenWizard(t *testing.T) {
 	openA := step{keys: []string{"j", "enter"}, wait: "By state"}
 	wiz := step{keys: []string{"F"}, wait: "What fails over?"}
@@ -92,8 +97,16 @@ the images are left as the step found them; run the same command again to resume
 		{name: "confirm_forced", setup: siteALost, steps: []step{{keys: []string{"G", "k", "enter"}, wait: "split-brain"}, wiz,
 			next("from (current"), forced, next("no problems"), next("to confirm"), {keys: []string{"r", "b"}, wait: "rb█"}}},
 		{name: "running", setup: running, steps: append(toConfirm, step{keys: []string{"y"}, wait: "42 entries"})},
-		{name: "failed", setup: failing, steps: append(toConfirm, step{keys: []string{"y"}, wait: "R resume"})},
-		{name: "handoff", setup: completing, steps: append(toConfirm, step{keys: []string{"y"}, wait: "polled"})},
+		// A run that ends (failed or done) is followed by a refresh of the
+		// tree: wait until it is over (the crumb without "refreshing…"),
+		// or the final screen may still say "refreshing…".
+		{name: "failed", setup: failing, steps: append(toConfirm, step{keys: []string{"y"}, wait: "R resume", settled: true})},
+		// The run is over when the wizard has handed off to the watch
+		// (its crumb) and the watch has polled the sites again (the new
+		// primary on the rows). The two come in either order; "polled"
+		// alone also matched the live watch under the running wizard, and
+		// the final screen sometimes still showed the wizard.
+		{name: "handoff", setup: completing, steps: append(toConfirm, step{keys: []string{"y"}, wait: " watch rbd ", waitRE: []string{`rbd/db-1\s+site-b`}, settled: true})},
 	}
 	for _, tc := range cases {
 		for _, sz := range [][2]int{{80, 24}, {160, 48}} {
@@ -117,7 +130,26 @@ the images are left as the step found them; run the same command again to resume
 					for _, k := range st.keys {
 						tm.Send(keyMsg(k))
 					}
-					if st.wait != "" {
+					switch {
+					case len(st.waitRE) > 0 || st.settled:
+						// All of them, in one wait: they may come in any order.
+						teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+							for _, re := range st.waitRE {
+								if !regexp.MustCompile(re).Match(b) {
+									return false
+								}
+							}
+							if st.settled {
+								// The refresh a finished run starts is drawn in the
+								// same frame as the run's end; once seen, wait for
+								// the crumb without it.
+								if i := bytes.LastIndex(b, []byte("refreshing…")); i >= 0 && !settledRE.Match(b[i:]) {
+									return false
+								}
+							}
+							return bytes.Contains(b, []byte(st.wait))
+						}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+					case st.wait != "":
 						waitFor(st.wait)
 					}
 				}

@@ -111,7 +111,7 @@ func TestDemotionShowsAtOnce(t *testing.T) {
 	}
 
 	// A change made through the console is seen on the very next listing.
-	if _, err := bk.Exec(context.Background(), []string{"mirror", "image", "promote", spec, "--site", "site-a"}, nil); err != nil {
+	if _, err := bk.Exec(context.Background(), []string{"mirror", "image", "promote", spec, "--site", "site-a", "--yes"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if p, s := primaryOnA(); !p {

@@ -60,7 +60,7 @@ func benchPool(b *testing.B, st *lab.State) string {
 		}
 	})
 	var o, e bytes.Buffer
-	if code := cli.New("bench").Run([]string{"--config", st.AdminConfigPath(), "mirror", "pool", "add", "site-b/" + pool}, strings.NewReader(""), &o, &e, false); code != 0 {
+	if code := cli.New("bench").Run([]string{"--config", st.AdminConfigPath(), "mirror", "pool", "add", "site-b/" + pool, "--yes"}, strings.NewReader(""), &o, &e, false); code != 0 {
 		b.Fatalf("pool add: %s", e.String())
 	}
 	a := st.Site(lab.SiteA)

@@ -18,6 +18,7 @@ import (
 	"github.com/rbdtui/rbdtui/internal/config"
 	"github.com/rbdtui/rbdtui/internal/grammar"
 	"github.com/rbdtui/rbdtui/internal/site"
+	"github.com/rbdtui/rbdtui/internal/termsafe"
 	"github.com/rbdtui/rbdtui/model"
 )
 
@@ -35,6 +36,9 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Stdin  io.Reader
+	// RawStdout is stdout without the terminal-safe quoting of Stdout,
+	// for bytes that are not text (a journal export to -).
+	RawStdout io.Writer
 	// IsTerminal reports whether stdin and stdout are a terminal.
 	IsTerminal bool
 	// Argv is the command line as given (without the program name); the
@@ -48,10 +52,11 @@ type Env struct {
 	// Log is the run's log (a discarding one when there is none).
 	Log *slog.Logger
 
-	cfg    *config.Config
-	sites  *site.Manager
-	shared bool  // sites belong to the console: do not close them
-	err    error // how the command ended, for the log
+	cfg       *config.Config
+	sites     *site.Manager
+	confirmed bool  // the operator confirmed this command already
+	shared    bool  // sites belong to the console: do not close them
+	err       error // how the command ended, for the log
 }
 
 // siteName is the site the command acted on, for the log: --site, or the
@@ -130,12 +135,25 @@ func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTe
 	if code, ok := a.runHidden(argv, stdout, stderr); ok {
 		return code
 	}
+	// Names from a cluster, a file or the command line reach the terminal
+	// through these writers only: plain output and every message on
+	// stderr show control characters visibly (JSON escapes them itself).
+	rawStdout := stdout
+	stderr = termsafe.Writer(stderr)
 	inv, err := a.Grammar.Parse(argv)
 	if err != nil {
 		fmt.Fprintf(stderr, "rbdtui: %v\n", err)
 		return ExitUsage
 	}
-	env := &Env{Inv: inv, Stdout: stdout, Stderr: stderr, Stdin: stdin, IsTerminal: isTerminal, Argv: argv,
+	if inv.Globals.Format != "json" {
+		stdout = termsafe.Writer(stdout)
+	}
+	if yes, err := assumeYes(); err != nil {
+		return a.finish(stderr, err)
+	} else if yes {
+		inv.Globals.Yes = true
+	}
+	env := &Env{Inv: inv, Stdout: stdout, Stderr: stderr, Stdin: stdin, RawStdout: rawStdout, IsTerminal: isTerminal, Argv: argv,
 		Out: &Printer{W: stdout, Format: inv.Globals.Format, Pretty: inv.Globals.Pretty}}
 	if env.Out.Format == "" {
 		env.Out.Format = "plain"
@@ -197,6 +215,9 @@ func (a *App) dispatch(ctx context.Context, env *Env) int {
 		fmt.Fprintf(stderr, "rbdtui: '%s' is not available in this build\n", inv.Cmd.Name())
 		return ExitFail
 	}
+	if err := env.guard(); err != nil {
+		return finish(err)
+	}
 	return finish(h(ctx, env))
 }
 
@@ -205,11 +226,24 @@ func (a *App) finish(stderr io.Writer, err error) int {
 		return ExitOK
 	}
 	fmt.Fprintf(stderr, "rbdtui: %v\n", err)
+	return ExitCode(err)
+}
+
+// ExitCode is the one mapping of errors to exit codes: 2 for what was
+// asked wrongly (the command line, the configuration, an engine's
+// Refusal: nothing was changed), 1 for an operation that failed.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
 	var ee *exitError
 	var ue *grammar.UsageError
+	var re *model.Refusal
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.As(err, &re):
+		return ExitUsage
 	case errors.As(err, &ue):
 		return ExitUsage
 	case errors.Is(err, errConfig):

@@ -38,6 +38,17 @@ func runFailover(ctx context.Context, env *Env) error {
 	if to == "" {
 		return Usagef("failover needs --to <site>, the site that becomes primary")
 	}
+	// The site names first: an unknown one is named, not hidden behind
+	// "name the other site with --from".
+	if cfg, err := env.Config(); err == nil {
+		for _, f := range []string{"to", "from"} {
+			if v := inv.Flag(f); v != "" {
+				if _, err := cfg.Site(v); err != nil {
+					return Usagef("--%s: %v", f, err)
+				}
+			}
+		}
+	}
 	scopes := 0
 	for _, f := range []string{"image", "pool", "group"} {
 		if inv.Has(f) {
@@ -103,6 +114,8 @@ func runFailover(ctx context.Context, env *Env) error {
 		if err := env.Confirm(fmt.Sprintf("Forced failover of %s to %s: %s is not demoted, and writes it did not replicate are lost.", scope, to, from), lastWord(scope)); err != nil {
 			return err
 		}
+	} else if err := env.Confirm(fmt.Sprintf("Failover of %s to %s: demote on %s, wait until %s has replayed everything, promote on %s.", scope, to, from, to, to), ""); err != nil {
+		return err
 	}
 	plan, err = mirror.Run(ctx, o)
 	if err != nil {

@@ -33,13 +33,10 @@ func init() {
 	handle("group snap rollback", runGroupSnapRollback)
 }
 
-// engineErr gives a refusal (nothing changed) exit code 2.
-func engineErr(err error) error {
-	if err != nil && cgroup.IsRefusal(err) {
-		return &exitError{code: ExitUsage, err: err}
-	}
-	return err
-}
+// engineErr is kept so that the handlers other branches are editing need no
+// change; refusals map to their exit code in ExitCode, in one place.
+// (Inline it when merged.)
+func engineErr(err error) error { return err }
 
 func groupArg(env *Env, name string, snap bool) (cgroup.Spec, error) {
 	s, err := cgroup.ParseSpec(env.Inv.Arg(name), snap)
@@ -239,7 +236,7 @@ func ago(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return time.Since(t).Round(time.Second).String() + " ago"
+	return model.Ago(time.Since(t))
 }
 
 func memberRows(info *model.GroupInfo) [][]string {
@@ -480,6 +477,11 @@ func runGroupFailover(ctx context.Context, env *Env) error {
 		fmt.Fprintf(env.Stdout, "\nThis discards the data listed above. Type the group name (%s) to go on: ", spec.Group)
 		line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
 		return strings.TrimSpace(line) == spec.Group
+	}
+	if !opts.Force {
+		if err := env.Confirm(fmt.Sprintf("Failover of group %s to %s: demote every member on %s, wait until %s has replayed them, promote them all.", spec, to.Name(), from.Name(), to.Name()), ""); err != nil {
+			return err
+		}
 	}
 	if opts.Force && !inv.Globals.Yes && !env.IsTerminal {
 		return Usagef("a forced failover of %s discards data and needs confirmation: run it on a terminal, or pass --yes (see the plan first with --dry-run); nothing was changed", spec)

@@ -59,7 +59,9 @@ func TestConsistencyGroupCommands(t *testing.T) {
 	cfg := st.ConfigPath()
 	cg := func(args ...string) (int, string, string) {
 		t.Helper()
-		return run(t, append([]string{"--config", cfg}, args...)...)
+		// --yes: this test is about what the commands do; confirmations
+		// are TestCLIConfirmsAsDeclared's.
+		return run(t, append([]string{"--config", cfg, "--yes"}, args...)...)
 	}
 	refused := func(what, want string, args ...string) {
 		t.Helper()
@@ -185,7 +187,9 @@ func TestConsistencyGroupCommands(t *testing.T) {
 	}
 
 	// A forced failover without a terminal and without --yes refuses.
-	refused("forced failover without --yes", "needs confirmation", "consistency-group", "failover", "rbd/"+g, "--to", "site-b", "--force")
+	if code, _, errOut := run(t, "--config", cfg, "consistency-group", "failover", "rbd/"+g, "--to", "site-b", "--force"); code != cli.ExitUsage || !strings.Contains(errOut, "needs confirmation") {
+		t.Errorf("forced failover without --yes: exit %d %s", code, errOut)
+	}
 	refused("failover without --to", "--to <site> is required", "consistency-group", "failover", "rbd/"+g)
 	if mi := mirrorInfo(t, io, plain); !mi.Primary {
 		t.Errorf("refused failover demoted the member")

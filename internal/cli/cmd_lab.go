@@ -8,6 +8,7 @@ import (
 
 	"github.com/rbdtui/rbdtui/internal/lab"
 	"github.com/rbdtui/rbdtui/internal/release"
+	"github.com/rbdtui/rbdtui/model"
 )
 
 func labDir(env *Env) string {
@@ -80,11 +81,23 @@ func runLabStatus(ctx context.Context, env *Env) error {
 }
 
 func runLabLoad(ctx context.Context, env *Env) error {
+	inv := env.Inv
+	// A bound of 0 or less used to become the default silently.
+	for _, f := range []struct {
+		name, what string
+		def        string
+	}{{"ops", "writes", "2000"}, {"rate", "writes per second", "200"}, {"images", "images", "2"}} {
+		if inv.Has(f.name) && inv.Int(f.name, 0) < 1 {
+			return Usagef("--%s %s: give a number of %s of 1 or more (default %s); nothing was written", f.name, inv.Flag(f.name), f.what, f.def)
+		}
+	}
+	if inv.Has("duration") && inv.DurationFlag("duration", 0) <= 0 {
+		return Usagef("--duration %s: give a duration above 0 (default 30s); nothing was written", inv.Flag("duration"))
+	}
 	st, err := lab.Load(labDir(env))
 	if err != nil {
 		return err
 	}
-	inv := env.Inv
 	res, err := lab.RunLoad(ctx, st, lab.LoadOptions{
 		Site: inv.Flag("site"), Pool: inv.Flag("pool"), Images: int(inv.Int("images", 0)),
 		Ops: int(inv.Int("ops", 0)), Duration: inv.DurationFlag("duration", 0), Rate: int(inv.Int("rate", 0)), Log: env.Stderr,
@@ -95,6 +108,6 @@ func runLabLoad(ctx context.Context, env *Env) error {
 	if env.Out.JSON() {
 		return env.Out.Value(res)
 	}
-	fmt.Fprintf(env.Stdout, "wrote %d blocks (%.1f MiB) to %s in %s\n", res.Writes, float64(res.Bytes)/(1<<20), strings.Join(res.Images, ", "), res.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(env.Stdout, "wrote %d blocks (%s) to %s in %s\n", res.Writes, model.Bytes(uint64(res.Bytes)), strings.Join(res.Images, ", "), res.Elapsed.Round(time.Millisecond))
 	return nil
 }

@@ -45,13 +45,10 @@ func init() {
 	handle("failover recover", runRecover)
 }
 
-// asUsage turns engine refusals into exit code 2.
-func asUsage(err error) error {
-	if err != nil && mirror.IsRefusal(err) {
-		return &exitError{code: ExitUsage, err: err}
-	}
-	return err
-}
+// asUsage is kept so that the handlers other branches are editing need no
+// change; refusals map to their exit code in ExitCode, in one place.
+// (Inline it when merged.)
+func asUsage(err error) error { return err }
 
 func imageAndSite(env *Env) (model.ImageSpec, *site.Conn, error) {
 	spec, err := env.ImageSpec("image-spec")
@@ -232,18 +229,7 @@ func printReplay(w io.Writer, indent string, s *model.SiteImageStatus) {
 	}
 }
 
-func humanBytes(b float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	i := 0
-	for b >= 1024 && i < len(units)-1 {
-		b /= 1024
-		i++
-	}
-	if i == 0 {
-		return fmt.Sprintf("%.0f %s", b, units[i])
-	}
-	return fmt.Sprintf("%.1f %s", b, units[i])
-}
+func humanBytes(b float64) string { return model.Bytes(uint64(max(b, 0))) }
 
 func poolAndSite(env *Env) (model.PoolSpec, *site.Conn, error) {
 	ps, err := env.PoolSpec("pool-spec")
@@ -620,6 +606,21 @@ func runBootstrapCreate(ctx context.Context, env *Env) error {
 	if out == "" && !show {
 		return Usagef("a bootstrap token holds a cephx key: write it to a file with --output FILE (mode 0600), or print it with --show-token")
 	}
+	// The output file is claimed (O_EXCL, mode 0600) before anything
+	// changes, so a file that exists or a directory that cannot be
+	// written refuses the command with the site name untouched.
+	var f *os.File
+	if out != "" {
+		if f, err = os.OpenFile(out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err != nil {
+			return Usagef("--output %s: %v; nothing was changed", out, err)
+		}
+		defer func() {
+			if f != nil { // not written: leave no empty token file behind
+				f.Close()
+				os.Remove(out)
+			}
+		}()
+	}
 	if n := env.Inv.Flag("site-name"); n != "" {
 		if err := mirror.SetSiteName(ctx, c, n); err != nil {
 			return err
@@ -629,18 +630,15 @@ func runBootstrapCreate(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	if out != "" {
-		f, err := os.OpenFile(out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if f != nil {
+		_, err := f.WriteString(tok + "\n")
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
-			return Usagef("--output %s: %v", out, err)
-		}
-		if _, err := f.WriteString(tok + "\n"); err != nil {
-			f.Close()
 			return err
 		}
-		if err := f.Close(); err != nil {
-			return err
-		}
+		f = nil
 		fmt.Fprintf(env.Stderr, "token written to %s (mode 0600)\n", out)
 	}
 	if show {

@@ -36,7 +36,7 @@ func (a *App) Exec(ctx context.Context, m *site.Manager, argv []string, progress
 		return model.ExecResult{}, errors.New("--config and -c/--conf are not available inside the console")
 	}
 	var out, errb bytes.Buffer
-	env := &Env{Inv: inv, Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(""),
+	env := &Env{Inv: inv, Stdout: &out, Stderr: &errb, RawStdout: &out, Stdin: strings.NewReader(""),
 		Out: &Printer{W: &out, Format: "plain"}, cfg: m.Config(), sites: m, Progress: progress, shared: true}
 	if inv.Globals.Format == "json" {
 		env.Out.Format = "json"
@@ -45,7 +45,11 @@ func (a *App) Exec(ctx context.Context, m *site.Manager, argv []string, progress
 	if h == nil {
 		return model.ExecResult{}, fmt.Errorf("'%s' is not available in this build", inv.Cmd.Name())
 	}
-	err = h(ctx, env)
+	// The console confirmed in its own dialog (it adds --yes); the guard
+	// refuses anything it did not, and anything read-only forbids.
+	if err = env.guard(); err == nil {
+		err = h(ctx, env)
+	}
 	res := model.ExecResult{Output: strings.TrimRight(out.String()+errb.String(), "\n"), RBD: RBDEquivalent(inv), Duration: time.Since(start)}
 	code := ExitOK
 	if err != nil {

@@ -61,6 +61,7 @@ func (a *App) help(w io.Writer, c *grammar.Command) {
 	if c != nil {
 		fmt.Fprint(w, wrap("usage: rbdtui "+c.Usage(), width, 7))
 		fmt.Fprint(w, "\n"+wrap(c.Summary, width, 0))
+		fmt.Fprint(w, "\n"+wrap(declaration(c), width, 0))
 		if c.RBD != "" {
 			fmt.Fprint(w, "\n"+wrap("rbd equivalent: "+c.RBD, width, 2))
 		}
@@ -179,4 +180,21 @@ func wrap(text string, width, hang int) string {
 		line += n
 	}
 	return b.String() + "\n"
+}
+
+// declaration says what the command's one declaration means for the
+// operator: whether --readonly refuses it and how it is confirmed.
+func declaration(c *grammar.Command) string {
+	switch {
+	case !c.Dangerous:
+		return "changes nothing (allowed in read-only mode)"
+	case c.Confirm == grammar.ConfirmNone && c.ForceConfirm == grammar.ConfirmNone:
+		return "changes the cluster (refused in read-only mode); asks no confirmation"
+	}
+	how := c.Confirm.String()
+	if c.ForceConfirm > c.Confirm {
+		how += ", with --force " + c.ForceConfirm.String()
+	}
+	return "changes the cluster (refused in read-only mode); asks for confirmation (" + how +
+		"): --yes or " + AssumeYesEnv + "=1 answers it, and without a terminal one of them is needed"
 }

@@ -113,7 +113,7 @@ func TestFeatureEnableDisableJournaling(t *testing.T) {
 	if code, out, errOut := l.run(t, "feature", "enable", name, "mirroring"); code != 0 || !strings.Contains(out, "Mirroring enabled") {
 		t.Fatalf("feature enable mirroring: %d %s %s", code, out, errOut)
 	}
-	code, _, errOut = l.run(t, "feature", "disable", name, "journaling")
+	code, _, errOut = l.run(t, "feature", "disable", name, "journaling", "--yes")
 	if code != 2 || !strings.Contains(errOut, "journal-based mirroring is enabled") {
 		t.Errorf("disable while mirrored: %d %s", code, errOut)
 	}
@@ -127,7 +127,7 @@ func TestFeatureEnableDisableJournaling(t *testing.T) {
 			t.Fatalf("re-enable: %d %s", code, errOut)
 		}
 	}
-	code, _, errOut = l.run(t, "feature", "disable", name, "journaling")
+	code, _, errOut = l.run(t, "feature", "disable", name, "journaling", "--yes")
 	if code != 0 {
 		t.Fatalf("disable: %d %s", code, errOut)
 	}
@@ -142,12 +142,12 @@ func TestFeatureEnableDisableJournaling(t *testing.T) {
 	l.rbd(t, "group", "create", group)
 	t.Cleanup(func() { exec.Command("rbd", "-c", l.st.Site(lab.SiteA).Conf, "group", "rm", group).Run() })
 	l.rbd(t, "group", "image", "add", group, name)
-	code, _, errOut = l.run(t, "feature", "disable", name, "journaling")
+	code, _, errOut = l.run(t, "feature", "disable", name, "journaling", "--yes")
 	if code != 2 || !strings.Contains(errOut, "member of consistency group "+group) {
 		t.Errorf("disable in a group: %d %s", code, errOut)
 	}
 	l.rbd(t, "group", "image", "remove", group, name)
-	if code, _, errOut := l.run(t, "feature", "disable", name, "journaling"); code != 0 {
+	if code, _, errOut := l.run(t, "feature", "disable", name, "journaling", "--yes"); code != 0 {
 		t.Errorf("disable after leaving the group: %d %s", code, errOut)
 	}
 	// Standard features go through too.
@@ -198,26 +198,27 @@ func TestJournalResetAndDisconnect(t *testing.T) {
 		t.Errorf("plain status:\n%s", out)
 	}
 
-	code, out, errOut = l.run(t, "journal", "client", "disconnect", "--image", name, "--client-id", "pin")
+	code, out, errOut = l.run(t, "journal", "client", "disconnect", "--image", name, "--client-id", "pin", "--yes")
 	if code != 0 || out != "client pin disconnected\n" {
 		t.Errorf("disconnect: %d %q %s", code, out, errOut)
 	}
-	if code, _, errOut := l.run(t, "journal", "client", "disconnect", "--image", name, "--client-id", "nobody"); code != 1 || !strings.Contains(errOut, `client "nobody" is not registered`) {
+	if code, _, errOut := l.run(t, "journal", "client", "disconnect", "--image", name, "--client-id", "nobody", "--yes"); code != 1 || !strings.Contains(errOut, `client "nobody" is not registered`) {
 		t.Errorf("disconnect unknown: %d %s", code, errOut)
 	}
 
 	// Without a terminal and without --yes: refused, nothing changed.
 	code, _, errOut = l.run(t, "journal", "reset", "--image", name)
-	if code != 2 || !strings.Contains(errOut, "pass --yes") {
+	if code != 2 || !strings.Contains(errOut, "re-run with --yes or RBDTUI_ASSUME_YES=1") {
 		t.Errorf("reset without --yes: %d %s", code, errOut)
 	}
 	if err := j.Refresh(ctx); err != nil || j.Header.Client("pin") == nil {
 		t.Fatalf("reset without --yes changed the journal: %v", err)
 	}
-	// On a terminal the question is asked; anything but yes changes nothing.
+	// On a terminal the question is asked, with the name typed as in the
+	// console; anything else changes nothing.
 	var o, e bytes.Buffer
 	code = cli.New("test").Run([]string{"--config", l.cfg, "journal", "reset", "--image", name}, strings.NewReader("n\n"), &o, &e, true)
-	if code != 2 || !strings.Contains(e.String(), "Reset the journal of rbd/"+name) || !strings.Contains(e.String(), "not confirmed; nothing was changed") {
+	if code != 2 || !strings.Contains(e.String(), "Reset the journal of rbd/"+name) || !strings.Contains(e.String(), `Type "`+name+`" to proceed`) || !strings.Contains(e.String(), "cancelled; nothing was changed") {
 		t.Errorf("reset answered no: %d %s", code, e.String())
 	}
 	if err := j.Refresh(ctx); err != nil || j.Header.Client("pin") == nil {

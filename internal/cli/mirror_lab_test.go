@@ -23,7 +23,9 @@ import (
 // cmdOK runs rbdtui in-process and fails the test on a non-zero exit.
 func cmdOK(t *testing.T, args ...string) string {
 	t.Helper()
-	code, out, errOut := run(t, args...)
+	// --yes: what must succeed is confirmed (confirmations are
+	// TestCLIConfirmsAsDeclared's).
+	code, out, errOut := run(t, append(args, "--yes")...)
 	if code != 0 {
 		t.Fatalf("rbdtui %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
 	}
@@ -239,18 +241,18 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{[]string{"mirror", "image", "status", "nopool/vol"}, []string{`pool "nopool" does not exist`, "site-a"}},
 		{[]string{"mirror", "image", "status", "rbd/no-such-image"}, []string{"rbd/no-such-image does not exist", "site site-a"}},
 		{[]string{"mirror", "image", "status", "a/b/c/d"}, []string{"too many '/'"}},
-		{[]string{"mirror", "image", "promote", spec}, []string{"already primary on site site-a"}},
+		{[]string{"mirror", "image", "promote", spec, "--yes"}, []string{"already primary on site site-a"}},
 		{[]string{"mirror", "image", "resync", spec, "--yes"}, []string{"is primary on site site-a", "cannot resync from itself"}},
 		{[]string{"mirror", "image", "resync", spec}, []string{"needs confirmation", "--yes", "nothing was changed"}},
-		{[]string{"--site", "site-b", "mirror", "image", "promote", spec}, []string{"still primary on the peer site", "demote it there first"}},
-		{[]string{"--site", "site-b", "mirror", "image", "demote", spec}, []string{"not primary on site site-b"}},
+		{[]string{"--site", "site-b", "mirror", "image", "promote", spec, "--yes"}, []string{"still primary on the peer site", "demote it there first"}},
+		{[]string{"--site", "site-b", "mirror", "image", "demote", spec, "--yes"}, []string{"not primary on site site-b"}},
 		{[]string{"mirror", "image", "enable", spec, "snapshot"}, []string{"already enabled"}},
 		{[]string{"mirror", "image", "enable", spec, "sideways"}, []string{`mirror mode "sideways"`}},
 		{[]string{"mirror", "pool", "peer", "add", "rbd", "site-b"}, []string{"already has peer site-b"}},
 		{[]string{"mirror", "snapshot", "schedule", "add", "-p", "rbd", "often"}, []string{`interval "often"`}},
-		{[]string{"failover", "--to", "site-b"}, []string{"exactly one of --image"}},
-		{[]string{"failover", "--to", "site-a", "--from", "site-a", "--image", spec}, []string{"--from and --to are the same site"}},
-		{[]string{"failover", "--to", "site-b", "--image", "rbd/no-such-image"}, []string{"no-such-image does not exist on site-b"}},
+		{[]string{"failover", "--to", "site-b", "--yes"}, []string{"exactly one of --image"}},
+		{[]string{"failover", "--to", "site-a", "--from", "site-a", "--image", spec, "--yes"}, []string{"--from and --to are the same site"}},
+		{[]string{"failover", "--to", "site-b", "--image", "rbd/no-such-image", "--yes"}, []string{"no-such-image does not exist on site-b"}},
 		{[]string{"--readonly", "mirror", "image", "demote", spec}, []string{"read-only", "nothing was changed"}},
 	}
 	for _, c := range cases {
@@ -266,7 +268,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}
 	// mirror pool add of a site that is already a peer: refused (admin, who
 	// could otherwise create tokens).
-	code, _, errOut := run(t, "--config", st.AdminConfigPath(), "mirror", "pool", "add", "site-b/rbd")
+	code, _, errOut := run(t, "--config", st.AdminConfigPath(), "mirror", "pool", "add", "site-b/rbd", "--yes")
 	if code != cli.ExitUsage || !strings.Contains(errOut, "already has site-b as a peer") {
 		t.Errorf("pool add twice: %d %s", code, errOut)
 	}
@@ -350,7 +352,7 @@ func drillPool(t *testing.T, st *lab.State) string {
 	t.Cleanup(func() {
 		// Unpeer first so that no rbd-mirror daemon is replaying from a
 		// pool when it disappears.
-		run(t, "--config", st.AdminConfigPath(), "mirror", "pool", "remove", "site-b/"+pool)
+		run(t, "--config", st.AdminConfigPath(), "mirror", "pool", "remove", "site-b/"+pool, "--yes")
 		time.Sleep(6 * time.Second) // rbd mirror pool replayers refresh interval is 5 s in the lab
 		for _, s := range st.Sites {
 			exec.Command("ceph", "-c", s.Conf, "osd", "pool", "rm", pool, pool, "--yes-i-really-really-mean-it").Run()

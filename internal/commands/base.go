@@ -25,7 +25,7 @@ func init() {
 			Summary: "stop the lab's daemons (by recorded PID) and remove its state"},
 		&grammar.Command{Path: []string{"lab", "status"}, CLIOnly: true, Flags: []grammar.Flag{labDirFlag},
 			Summary: "show the lab's sites, admin credentials, health and daemon PIDs"},
-		&grammar.Command{Path: []string{"lab", "load"}, CLIOnly: true, Summary: "run a bounded write workload on primary mirrored images",
+		&grammar.Command{Path: []string{"lab", "load"}, CLIOnly: true, Dangerous: true, Summary: "run a bounded write workload on primary mirrored images",
 			Flags: []grammar.Flag{labDirFlag,
 				{Name: "site", Kind: grammar.String, Help: "lab site to write on (default site-a)"},
 				PoolFlag,

@@ -82,18 +82,30 @@ func (k *KeyList) UnmarshalYAML(n *yaml.Node) error {
 // Duration is a time.Duration written as "10s", "500ms" or a number of seconds.
 type Duration time.Duration
 
+// MaxDuration bounds every duration of the file (timeouts, refresh): a
+// day, far beyond any sensible value, and far from overflowing.
+const MaxDuration = 24 * time.Hour
+
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	s := strings.TrimSpace(n.Value)
 	if numberRE.MatchString(s) {
 		var secs float64
 		fmt.Sscanf(s, "%g", &secs)
+		// A number too big for a duration wrapped negative and silently
+		// became the default.
+		if secs > MaxDuration.Seconds() {
+			return fmt.Errorf("line %d: %s seconds is out of range: durations are 0 to %s (e.g. 10s, 2m)", n.Line, s, MaxDuration)
+		}
 		*d = Duration(time.Duration(secs * float64(time.Second)))
 		return nil
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil || v < 0 {
 		return fmt.Errorf("line %d: %q is not a duration (use e.g. 10s, 500ms, 2m, or 0 for off)", n.Line, s)
+	}
+	if v > MaxDuration {
+		return fmt.Errorf("line %d: %s is out of range: durations are 0 to %s (e.g. 10s, 2m)", n.Line, s, MaxDuration)
 	}
 	*d = Duration(v)
 	return nil

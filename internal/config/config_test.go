@@ -127,6 +127,8 @@ func TestLoadErrors(t *testing.T) {
 		{"empty file", "", []string{"empty"}},
 		{"bad duration", "timeout: soon\nsites:\n  - {name: a, conf: " + conf + "}\n", []string{`"soon"`, "not a duration"}},
 		{"negative duration", "timeout: -1s\nsites:\n  - {name: a, conf: " + conf + "}\n", []string{"not a duration"}},
+		{"huge duration", "timeout: 99999999999999\nsites:\n  - {name: a, conf: " + conf + "}\n", []string{"99999999999999 seconds is out of range", "0 to 24h"}},
+		{"huge unit duration", "timeout: 900000h\nsites:\n  - {name: a, conf: " + conf + "}\n", []string{"900000h is out of range"}},
 		{"not yaml", "sites: [\n", []string{"yaml"}},
 	}
 	for _, tc := range cases {

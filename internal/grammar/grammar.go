@@ -51,6 +51,27 @@ type Arg struct {
 	ByOptions bool
 }
 
+// Confirm is how a command that changes something is confirmed. The one
+// declaration on each command is read by the CLI (which needs --yes or
+// RBDTUI_ASSUME_YES=1 without a terminal), the console's palette, its
+// actions menu and the failover wizard.
+type Confirm int
+
+// Confirmation levels, from none to the hardest.
+const (
+	// ConfirmNone runs at once.
+	ConfirmNone Confirm = iota
+	// ConfirmYes asks yes or no, with no (Cancel) as the default.
+	ConfirmYes
+	// ConfirmTyped asks for the object's name to be typed: for acts that
+	// cannot be undone.
+	ConfirmTyped
+)
+
+func (c Confirm) String() string {
+	return [...]string{"none", "yes/no", "typed name"}[c]
+}
+
 // Command is one command of the grammar.
 type Command struct {
 	Path    []string
@@ -58,8 +79,14 @@ type Command struct {
 	Summary string
 	Args    []Arg
 	Flags   []Flag
-	// Dangerous actions change data or replication; read-only mode hides them.
+	// Dangerous commands change something (data, replication, a
+	// setting, a key); read-only mode hides and refuses them. A dry run
+	// (--dry-run) of one changes nothing.
 	Dangerous bool
+	// Confirm is how the command is confirmed; ForceConfirm, when
+	// higher, is the level with --force.
+	Confirm      Confirm
+	ForceConfirm Confirm
 	// CLIOnly commands (the lab) are not offered in the console palette.
 	CLIOnly bool
 	// Screen names the console screen the command opens ("watch",
@@ -235,6 +262,43 @@ func (i *Invocation) Arg(name string) string {
 		return v[0]
 	}
 	return ""
+}
+
+// Changes reports whether the invocation changes anything: a Dangerous
+// command, unless it is a dry run.
+func (i *Invocation) Changes() bool {
+	return i.Cmd != nil && i.Cmd.Dangerous && !(i.Cmd.flag("dry-run") != nil && i.Bool("dry-run"))
+}
+
+// ConfirmLevel is how the invocation must be confirmed before it runs.
+func (i *Invocation) ConfirmLevel() Confirm {
+	if !i.Changes() {
+		return ConfirmNone
+	}
+	l := i.Cmd.Confirm
+	if i.Cmd.flag("force") != nil && i.Bool("force") && i.Cmd.ForceConfirm > l {
+		l = i.Cmd.ForceConfirm
+	}
+	return l
+}
+
+// ConfirmWord is what a typed confirmation asks for: the last part of the
+// object the command names (vol1 of rbd/vol1), from its first positional
+// argument or else its --image, --group, --pool or --journal option; the
+// command's name when it names none.
+func (i *Invocation) ConfirmWord() string {
+	last := func(v string) string { return v[strings.LastIndexByte(v, '/')+1:] }
+	for _, a := range i.Cmd.Args {
+		if v := i.Arg(a.Name); v != "" {
+			return last(v)
+		}
+	}
+	for _, f := range []string{"image", "group", "pool", "journal"} {
+		if v := i.Flag(f); v != "" {
+			return last(v)
+		}
+	}
+	return i.Cmd.Name()
 }
 
 // Has reports whether an option was given.

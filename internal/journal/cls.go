@@ -116,6 +116,26 @@ func createHeader(ctx context.Context, c *site.Conn, io *rados.IOContext, oid st
 	return execWrite(ctx, c, io, oid, "create", e.b)
 }
 
+// createTagAt creates tag tid in class, refusing if tid is not the
+// journal's next tag (another writer got there first).
+func (j *Journal) createTagAt(ctx context.Context, tid, class uint64, data []byte) error {
+	out, err := execRead(ctx, j.conn, j.hdr, j.HeaderOID(), "get_next_tag_tid", nil)
+	if err != nil {
+		return err
+	}
+	d := &decoder{b: out}
+	if next := d.u64("next_tag_tid"); d.err != nil {
+		return d.err
+	} else if next != tid {
+		return fmt.Errorf("journal %s: next tag is %d, not %d (changed meanwhile)", j.Spec, next, tid)
+	}
+	e := &encoder{}
+	e.u64(tid)
+	e.u64(class)
+	e.bytes(data)
+	return execWrite(ctx, j.conn, j.hdr, j.HeaderOID(), "tag_create", e.b)
+}
+
 // createTag allocates the next tag in a new class (tag_class = 2^64-1) and
 // returns its tid and class.
 func (j *Journal) createTag(ctx context.Context, data []byte) (tid, class uint64, err error) {

@@ -203,7 +203,7 @@ func TestImportBothWays(t *testing.T) {
 		}
 	}
 	d1 := l.plainJournaled(t, "jimp-d1")
-	code, out, errOut = runCLI(t, l, "journal", "import", rbdFile, "--dest", d1)
+	code, out, errOut = runCLI(t, l, "journal", "import", rbdFile, "--dest", d1, "--yes")
 	if code != 0 {
 		t.Fatalf("rbdtui import: %d %s %s", code, out, errOut)
 	}
@@ -254,7 +254,7 @@ func TestImportRefusesBadFile(t *testing.T) {
 	_ = dest
 	before, _, _ := runCLI(t, l, "journal", "status", "--journal", dj.Spec.ID, "--format", "json")
 	_ = before
-	code, out, errOut := runCLI(t, l, "journal", "import", p, "--dest-journal", dj.Spec.ID)
+	code, out, errOut := runCLI(t, l, "journal", "import", p, "--dest-journal", dj.Spec.ID, "--yes")
 	if code == 0 || !strings.Contains(errOut, "line 5") || !strings.Contains(errOut, "nothing was imported") {
 		t.Errorf("bad file: exit %d %s %s", code, out, errOut)
 	}

@@ -16,13 +16,10 @@ import (
 	"github.com/rbdtui/rbdtui/model"
 )
 
-// Refusal is a request that would be wrong in the image's current state;
-// nothing was changed. The CLI exits 2 on it.
-type Refusal struct{ Msg string }
+// Refusal is model.Refusal, the one refusal type of every engine.
+type Refusal = model.Refusal
 
-func (r *Refusal) Error() string { return r.Msg }
-
-func refuse(format string, args ...any) error { return &Refusal{Msg: fmt.Sprintf(format, args...)} }
+func refuse(format string, args ...any) error { return model.Refusef(format, args...) }
 
 // IsRefusal reports whether err is a refusal.
 func IsRefusal(err error) bool {

@@ -2,11 +2,13 @@ package journal
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/ceph/go-ceph/rados"
@@ -110,6 +112,16 @@ func ParseExport(b []byte) ([]ImportRecord, error) {
 		if err := errors.Join(e1, e2, e3); err != nil {
 			return nil, &ImportError{start, err.Error()}
 		}
+		// -1 would wrap to tag 18446744073709551615: ids are 0 or more.
+		for _, f := range []struct {
+			what string
+			v    int64
+			n    *json.Number
+		}{{"tag_id", tag, rec.TagID}, {"commit_tid", commit, rec.CommitTID}} {
+			if f.v < 0 && f.n != nil && strings.HasPrefix(f.n.String(), "-") {
+				return nil, &ImportError{start, fmt.Sprintf("%s %s is out of range: ids are 0 or more", f.what, f.n.String())}
+			}
+		}
 		r.TagTID, r.CommitTID, r.Type = uint64(tag), uint64(commit), int(t)
 		data, err := decodeBase64Lines(rec.Entry)
 		if err != nil {
@@ -140,8 +152,63 @@ func decodeBase64Lines(s string) ([]byte, error) {
 	return base64.StdEncoding.DecodeString(string(clean))
 }
 
+// MaxNewTags bounds how many tags one import may register.
+const MaxNewTags = 64
+
+// ImportOptions are the choices of an import.
+type ImportOptions struct {
+	// SkipExisting leaves out entries the journal already holds instead
+	// of refusing the import.
+	SkipExisting bool
+}
+
+func entryKey(tag uint64, data []byte) [32]byte {
+	h := sha256.New()
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(tag >> (8 * i))
+	}
+	h.Write(b[:])
+	h.Write(data)
+	var k [32]byte
+	copy(k[:], h.Sum(nil))
+	return k
+}
+
+// registerTags creates the tags NextTagTID..last in the image's tag class
+// (the class of the journal's newest tag, else of the image client), owned
+// locally, so that the journal lists every tag its entries carry.
+func (j *Journal) registerTags(ctx context.Context, last uint64) error {
+	h := j.Header
+	class := ^uint64(0) // a new class when the journal has no tag and no image client
+	if n := len(h.Tags); n > 0 {
+		class = h.Tags[n-1].Class
+	} else if c := h.Client(""); c != nil {
+		if m, err := DecodeClientMeta(c.Data); err == nil && m.Type == MetaImageClient {
+			class = m.TagClass
+		}
+	}
+	data := EncodeTagData(&TagData{})
+	for tid := h.NextTagTID; tid <= last; tid++ {
+		if err := j.createTagAt(ctx, tid, class, data); err != nil {
+			return err
+		}
+		if class == ^uint64(0) {
+			if err := j.Refresh(ctx); err != nil {
+				return err
+			}
+			if t := j.Header.Tag(tid); t != nil {
+				class = t.Class
+			}
+		}
+	}
+	return j.Refresh(ctx)
+}
+
 // ImportResult says what an import wrote.
 type ImportResult struct {
+	// Skipped counts entries left out because the journal held them.
+	Skipped  int    `json:"skipped,omitempty"`
 	Entries  int    `json:"entries"`
 	Bytes    int64  `json:"bytes"`
 	FirstSet uint64 `json:"first_set"`
@@ -154,23 +221,66 @@ type ImportResult struct {
 // tag is already present; on a journal without the tag both agree).
 // Objects are filled to the soft maximum, then the whole set is closed and
 // the next one opened, as librbd's recorder does.
-func (j *Journal) Import(ctx context.Context, recs []ImportRecord) (ImportResult, error) {
-	return j.ImportReporting(ctx, recs, nil)
+//
+// Before anything is written it checks the whole import: every tag id is
+// one the journal has (or had), or one of the next MaxNewTags, which it
+// registers in the image's tag class so the journal lists the tags its
+// entries carry; and no entry is one the journal already holds (same tag
+// and payload: the same export imported twice), unless SkipExisting, which
+// leaves those out.
+func (j *Journal) Import(ctx context.Context, recs []ImportRecord, opt ImportOptions) (ImportResult, error) {
+	return j.ImportReporting(ctx, recs, opt, nil)
 }
 
 // ImportReporting is Import that calls written, when set, after each
 // append that reached the journal, with the entries and bytes written so
 // far (for a progress bar: what it shows has happened).
-func (j *Journal) ImportReporting(ctx context.Context, recs []ImportRecord, written func(entries int, bytes int64)) (ImportResult, error) {
+func (j *Journal) ImportReporting(ctx context.Context, recs []ImportRecord, opt ImportOptions, written func(entries int, bytes int64)) (ImportResult, error) {
 	h := j.Header
 	w := h.W()
 	res := ImportResult{FirstSet: h.ActiveSet, LastSet: h.ActiveSet}
 	if len(recs) == 0 {
 		return res, nil
 	}
+	var maxTag uint64
+	for _, r := range recs {
+		if r.TagTID >= h.NextTagTID+MaxNewTags {
+			return res, refuse("line %d: tag_id %d is out of range: journal %s has tags below %d, and an import may add at most the next %d; nothing was imported", r.Line, r.TagTID, j.Spec, h.NextTagTID, MaxNewTags)
+		}
+		maxTag = max(maxTag, r.TagTID)
+	}
 	objs, err := j.LoadAll(ctx)
 	if err != nil {
 		return res, err
+	}
+	held := map[[32]byte]int{}
+	for _, o := range objs {
+		for _, e := range o.Entries {
+			held[entryKey(e.TagTID, e.Data)]++
+		}
+	}
+	var fresh []ImportRecord
+	for _, r := range recs {
+		k := entryKey(r.TagTID, r.Data)
+		if held[k] > 0 {
+			held[k]--
+			res.Skipped++
+			continue
+		}
+		fresh = append(fresh, r)
+	}
+	if res.Skipped > 0 && !opt.SkipExisting {
+		return ImportResult{FirstSet: h.ActiveSet, LastSet: h.ActiveSet}, refuse("%d of the %d entries are already in journal %s (same tag and payload: was this export imported before?); importing would store them twice. Pass --skip-existing to import only the other %d; nothing was imported",
+			res.Skipped, len(recs), j.Spec, len(fresh))
+	}
+	recs = fresh
+	if len(recs) == 0 {
+		return res, nil
+	}
+	if maxTag >= h.NextTagTID {
+		if err := j.registerTags(ctx, maxTag); err != nil {
+			return res, fmt.Errorf("register tags %d..%d: %w", h.NextTagTID, maxTag, err)
+		}
 	}
 	next := map[uint64]uint64{}
 	for _, o := range objs {

@@ -230,7 +230,11 @@ func Up(ctx context.Context, opts Options) (*State, error) {
 			return nil, err
 		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// The lab's directory holds its keys: the owner's only.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
 		return nil, err
 	}
 	// Roots first: building one takes minutes and is not part of the

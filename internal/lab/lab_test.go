@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -238,5 +239,40 @@ func TestFreshUpAndDown(t *testing.T) {
 	}
 	if err := lab.Down(dir, nil); err != nil {
 		t.Errorf("down twice must be harmless: %v", err)
+	}
+}
+
+// TestKeysArePrivate: every keyring of the lab is mode 0600, in
+// directories only the owner can enter (issue 15 found them 0644 in 0755).
+func TestKeysArePrivate(t *testing.T) {
+	st := labtest.Require(t)
+	check := func(path string, want os.FileMode) {
+		t.Helper()
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %04o, want %04o", path, got, want)
+		}
+	}
+	check(st.Dir, 0o700)
+	n := 0
+	for _, s := range st.Sites {
+		keys := filepath.Join(s.Dir, "keys")
+		for _, d := range []string{s.Dir, keys, filepath.Join(s.Dir, "data")} {
+			check(d, 0o700)
+		}
+		ents, err := os.ReadDir(keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			check(filepath.Join(keys, e.Name()), 0o600)
+			n++
+		}
+	}
+	if n < 12 {
+		t.Errorf("only %d keyrings checked", n)
 	}
 }

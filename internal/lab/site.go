@@ -38,8 +38,13 @@ func newSite(dir, name string, port int) (*SiteState, error) {
 		}
 		ss.RunDir = rd
 	}
+	// Keys and daemon data (which hold keys too) are the owner's only:
+	// directories 0700, keyrings 0600 (lockKeys).
 	for _, d := range []string{sdir, ss.RunDir, filepath.Join(sdir, "log"), filepath.Join(sdir, "keys"), filepath.Join(sdir, "data")} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.Chmod(d, 0o700); err != nil {
 			return nil, err
 		}
 	}
@@ -47,6 +52,22 @@ func newSite(dir, name string, port int) (*SiteState, error) {
 		ss.Keyrings[c] = ss.keyringPath(c)
 	}
 	return ss, nil
+}
+
+// lockKeys makes every keyring of the site mode 0600: ceph-authtool and
+// `ceph auth get-or-create -o` write them 0644.
+func (s *SiteState) lockKeys() error {
+	dir := filepath.Join(s.Dir, "keys")
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if err := os.Chmod(filepath.Join(dir, e.Name()), 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *SiteState) keyringPath(name string) string {
@@ -331,7 +352,7 @@ func bootSite(ctx context.Context, st *State, s *SiteState, o *Options) error {
 		return err
 	}
 	if err := step("mgr", func() error {
-		if err := os.MkdirAll(filepath.Join(s.Dir, "data", "mgr.x"), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(s.Dir, "data", "mgr.x"), 0o700); err != nil {
 			return err
 		}
 		pid, err := s.start(filepath.Join(s.Dir, "log", "mgr.out"), "ceph-mgr", "-c", s.Conf, "-i", "x", "-f")
@@ -356,7 +377,7 @@ func bootSite(ctx context.Context, st *State, s *SiteState, o *Options) error {
 			return err
 		}
 		name := fmt.Sprintf("osd.%d", id)
-		if err := os.MkdirAll(filepath.Join(s.Dir, "data", name), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(s.Dir, "data", name), 0o700); err != nil {
 			return err
 		}
 		if _, err := s.ceph(ctx, "auth", "get-or-create", name, "mon", "allow profile osd", "mgr", "allow profile osd", "osd", "allow *", "-o", s.keyringPath(name)); err != nil {
@@ -401,6 +422,9 @@ func bootSite(ctx context.Context, st *State, s *SiteState, o *Options) error {
 		_, err := s.rbd(ctx, nil, "mirror", "pool", "enable", Pool, "image", "--site-name", s.Name)
 		return err
 	}); err != nil {
+		return err
+	}
+	if err := s.lockKeys(); err != nil {
 		return err
 	}
 	return step("rbd-mirror", func() error {

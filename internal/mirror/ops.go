@@ -53,13 +53,10 @@ func withImage(ctx context.Context, c *site.Conn, spec model.ImageSpec, op strin
 // info reads an image's mirroring info.
 func info(img *rbd.Image) (*rbd.MirrorImageInfo, error) { return img.GetMirrorImageInfo() }
 
-// Refusal is a request that would be wrong in the image's current state; the
-// CLI maps it to exit code 2 and nothing is changed.
-type Refusal struct{ Msg string }
+// Refusal is model.Refusal, the one refusal type of every engine.
+type Refusal = model.Refusal
 
-func (r *Refusal) Error() string { return r.Msg }
-
-func refuse(format string, args ...any) error { return &Refusal{Msg: fmt.Sprintf(format, args...)} }
+func refuse(format string, args ...any) error { return model.Refusef(format, args...) }
 
 // IsRefusal reports whether err is a refusal.
 func IsRefusal(err error) bool {

@@ -2,8 +2,10 @@ package mirror
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"syscall"
@@ -470,6 +472,9 @@ func CreateBootstrapToken(ctx context.Context, c *site.Conn, pool string) (strin
 
 // ImportBootstrapToken imports a token from the other site.
 func ImportBootstrapToken(ctx context.Context, c *site.Conn, pool, token string, dir rbd.MirrorPeerDirection) error {
+	if err := CheckBootstrapToken(token); err != nil {
+		return err
+	}
 	io, err := c.IOContext(ctx, pool)
 	if err != nil {
 		return err
@@ -481,6 +486,36 @@ func ImportBootstrapToken(ctx context.Context, c *site.Conn, pool, token string,
 		return refuse("mirroring is not enabled on the remote peer's pool %s", pool)
 	}
 	return err
+}
+
+// CheckBootstrapToken refuses what is not a bootstrap token (librbd says
+// only "invalid argument"): a token is base64 of a JSON object with the
+// peer's fsid, client id, key and mon_host.
+func CheckBootstrapToken(token string) error {
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token))
+	var t struct {
+		FSID     string `json:"fsid"`
+		ClientID string `json:"client_id"`
+		Key      string `json:"key"`
+		MonHost  string `json:"mon_host"`
+	}
+	if err == nil {
+		err = json.Unmarshal(raw, &t)
+	}
+	var missing []string
+	for name, v := range map[string]string{"fsid": t.FSID, "client_id": t.ClientID, "key": t.Key, "mon_host": t.MonHost} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	sort.Strings(missing)
+	switch {
+	case err != nil:
+		return refuse("this is not a bootstrap token (%v): a token is what `mirror pool peer bootstrap create` writes on the peer site (base64 of JSON); nothing was imported", err)
+	case len(missing) > 0:
+		return refuse("the bootstrap token lacks %s: create it again on the peer site with `mirror pool peer bootstrap create`; nothing was imported", strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // Peers lists the pool's peers.
@@ -547,13 +582,63 @@ func RemovePeer(ctx context.Context, c *site.Conn, pool, uuid string) error {
 	return err
 }
 
+// ReadKeyFile reads a cephx key from a file as rbd's key-file does: a
+// keyring ("key = AQ...") or the bare key. A file others can read is
+// refused: the key gives access to the peer cluster.
+func ReadKeyFile(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", refuse("key file: %v", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return "", refuse("key file %s is readable by others (mode %04o): chmod 600 it first; nothing was changed", path, fi.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", refuse("key file: %v", err)
+	}
+	key := strings.TrimSpace(string(b))
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok && strings.TrimSpace(k) == "key" {
+			key = strings.TrimSpace(v)
+		}
+	}
+	if raw, err := base64.StdEncoding.DecodeString(key); err != nil || len(raw) < 12 || strings.ContainsAny(key, " \n[") {
+		return "", refuse("key file %s holds no cephx key (expected a keyring with \"key = AQ...\" or the bare base64 key); nothing was changed", path)
+	}
+	return key, nil
+}
+
 // SetPeer changes one attribute of a peer, as `rbd mirror pool peer set`.
 func SetPeer(ctx context.Context, c *site.Conn, pool, uuid, key, value string) error {
 	io, err := c.IOContext(ctx, pool)
 	if err != nil {
 		return err
 	}
+	// Everything is checked before the peer changes: the key file is read
+	// here (its key is stored, never its path), the uuid must be a peer.
+	if key == "key-file" {
+		if value, err = ReadKeyFile(value); err != nil {
+			return err
+		}
+	}
 	_, err = site.Call(ctx, c, "set peer "+key, func() (struct{}, error) {
+		peers, err := rbd.ListMirrorPeerSite(io)
+		if err != nil {
+			return struct{}{}, err
+		}
+		var known []string
+		found := false
+		for _, p := range peers {
+			known = append(known, p.UUID+" ("+p.SiteName+")")
+			found = found || p.UUID == uuid
+		}
+		if !found {
+			if len(known) == 0 {
+				known = []string{"none"}
+			}
+			return struct{}{}, refuse("pool %s on site %s has no peer with uuid %s (peers: %s; see rbdtui mirror pool info %s)", pool, c.Name(), uuid, strings.Join(known, ", "), pool)
+		}
 		switch key {
 		case "direction":
 			d, err := ParseDirection(value)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ceph/go-ceph/rbd/admin"
 	"github.com/rbdtui/rbdtui/internal/site"
@@ -33,12 +35,36 @@ type ScheduledImage struct {
 
 var intervalRE = regexp.MustCompile(`^[0-9]+[dhm]$`)
 
-// CheckInterval validates an interval as the mgr module expects it.
+// CheckInterval validates an interval as the mgr module expects it, and
+// refuses 0 (the mgr would store a "0d" schedule that never fires).
 func CheckInterval(s string) error {
 	if !intervalRE.MatchString(s) {
 		return refuse("interval %q: use a number with d, h or m (e.g. 15m, 1h, 1d)", s)
 	}
+	if n, err := strconv.ParseUint(s[:len(s)-1], 10, 32); err != nil || n == 0 {
+		return refuse("interval %q: must be at least 1 (e.g. 1m, 15m, 1h, 1d)", s)
+	}
 	return nil
+}
+
+// startLayouts are the ISO 8601 forms the mgr module accepts for a start
+// time: a time of day, or a date and time, with an optional UTC offset.
+var startLayouts = []string{"15:04", "15:04:05", "15:04Z07:00", "15:04:05Z07:00",
+	"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05Z07:00"}
+
+// CheckStartTime validates a schedule's start time ("" is none), so a
+// mistyped one is named here rather than refused by the mgr as "invalid
+// argument".
+func CheckStartTime(s string) error {
+	if s == "" {
+		return nil
+	}
+	for _, l := range startLayouts {
+		if _, err := time.Parse(l, s); err == nil {
+			return nil
+		}
+	}
+	return refuse("start time %q is not a time: use ISO 8601, HH:MM[:SS] with an optional UTC offset (14:00, 14:00:00-05:00) or a date and time (2026-01-31T14:00)", s)
 }
 
 func levelSpec(pool, ns, image string) admin.LevelSpec {
@@ -59,6 +85,9 @@ func schedAdmin(ctx context.Context, c *site.Conn) (*admin.MirrorSnashotSchedule
 // AddSchedule adds a mirror snapshot schedule.
 func AddSchedule(ctx context.Context, c *site.Conn, pool, ns, image, interval, start string) error {
 	if err := CheckInterval(interval); err != nil {
+		return err
+	}
+	if err := CheckStartTime(start); err != nil {
 		return err
 	}
 	a, err := schedAdmin(ctx, c)
@@ -82,9 +111,36 @@ func RemoveSchedule(ctx context.Context, c *site.Conn, pool, ns, image, interval
 			return err
 		}
 	}
+	if err := CheckStartTime(start); err != nil {
+		return err
+	}
 	a, err := schedAdmin(ctx, c)
 	if err != nil {
 		return err
+	}
+	// A schedule that is not there is named, not removed silently (the
+	// mgr answers success).
+	if interval != "" {
+		levels, err := ListSchedules(ctx, c, pool, ns, image, false)
+		if err != nil {
+			return err
+		}
+		var have []string
+		found := false
+		for _, l := range levels {
+			for _, it := range l.Items {
+				have = append(have, strings.TrimSpace(it.Interval+" "+it.StartTime))
+				// The mgr stores 14:00 as 14:00:00.
+				found = found || (it.Interval == interval && (start == "" || it.StartTime == start || strings.HasPrefix(it.StartTime, start+":")))
+			}
+		}
+		if !found {
+			what := "none"
+			if len(have) > 0 {
+				what = strings.Join(have, ", ")
+			}
+			return refuse("no snapshot schedule every %s%s at %s (schedules there: %s); nothing was removed", interval, map[bool]string{true: "", false: " starting " + start}[start == ""], levelName(pool, ns, image), what)
+		}
 	}
 	iv, st := admin.NoInterval, admin.NoStartTime
 	if interval != "" {
@@ -131,6 +187,15 @@ func ListSchedules(ctx context.Context, c *site.Conn, pool, ns, image string, re
 		return out[i].Pool+out[i].Namespace+out[i].Image < out[j].Pool+out[j].Namespace+out[j].Image
 	})
 	return out, nil
+}
+
+// levelName names a schedule level for messages: the cluster, a pool,
+// pool/namespace or pool/[namespace/]image.
+func levelName(pool, ns, image string) string {
+	if pool == "" {
+		return "the cluster level"
+	}
+	return strings.Join(nonEmpty(pool, ns, image), "/")
 }
 
 func nonEmpty(parts ...string) []string {

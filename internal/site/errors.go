@@ -114,6 +114,11 @@ func connectError(site, client, keyring, monHost string, timeout string, err err
 			e.Err = errors.New("cannot read the aes256k key of " + client + " in " + keyring)
 			e.Hint = hint
 		}
+	case IsErrno(err, syscall.EIO) && keyring != "":
+		// librados says only "Input/output error" when the key it read
+		// does not decode (a truncated or mistyped key).
+		e.Err = errors.New("the key could not be used (input/output error)")
+		e.Hint = "is the key of " + client + " in " + keyring + " complete and unchanged? it must be the base64 key `ceph auth get-key " + client + "` prints"
 	}
 	return e
 }
