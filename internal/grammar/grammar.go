@@ -315,12 +315,24 @@ func (r *Registry) Parse(argv []string) (*Invocation, error) {
 		}
 	}
 	// Command words: the longest registered path that prefixes the words.
+	// As rbd does, options may come before the command (`rbdtui --pool p
+	// mirror pool peer remove <uuid>`): an option is skipped with its value
+	// when some command gives it a value.
 	var words []string
-	for _, t := range rest {
-		if strings.HasPrefix(t, "-") && t != "-" {
+	var at []int // index in rest of each word
+	for i := 0; i < len(rest); i++ {
+		t := rest[i]
+		if t == "--" {
 			break
 		}
+		if name, _, hasVal, isFlag := splitFlag(t); isFlag {
+			if !hasVal && r.takesValue(name) {
+				i++
+			}
+			continue
+		}
 		words = append(words, t)
+		at = append(at, i)
 	}
 	var cmd *Command
 	n := 0
@@ -340,7 +352,7 @@ func (r *Registry) Parse(argv []string) (*Invocation, error) {
 	if inv.Globals.Help {
 		return inv, nil
 	}
-	rest = dropWords(rest, n)
+	rest = dropAt(rest, at[:n])
 	var pos []string
 	for i := 0; i < len(rest); i++ {
 		tok := rest[i]
@@ -429,16 +441,28 @@ func Missing(inv *Invocation, arg string) error {
 	return &UsageError{Msg: fmt.Sprintf("missing <%s>", arg), Usage: inv.Cmd.Usage()}
 }
 
-func dropWords(rest []string, n int) []string {
+// dropAt removes the tokens at the given (increasing) indices.
+func dropAt(rest []string, idx []int) []string {
 	out := make([]string, 0, len(rest))
-	for _, t := range rest {
-		if n > 0 && !strings.HasPrefix(t, "-") {
-			n--
+	for i, t := range rest {
+		if len(idx) > 0 && idx[0] == i {
+			idx = idx[1:]
 			continue
 		}
 		out = append(out, t)
 	}
 	return out
+}
+
+// takesValue reports whether some command's option of that name (long or
+// short) takes a value, to skip it while looking for the command words.
+func (r *Registry) takesValue(name string) bool {
+	for _, c := range r.cmds {
+		if f := c.flag(name); f != nil && f.Kind != Bool {
+			return true
+		}
+	}
+	return false
 }
 
 func flagText(tok string) string {
