@@ -198,7 +198,29 @@ func runJournalStatus(ctx context.Context, env *Env) error {
 			x.CommitPosition.ObjectPositions = c.Commit
 			out.Clients = append(out.Clients, x)
 		}
-		return env.Out.Value(out)
+		if env.Inv.Bool("verbose") {
+			return env.Out.Value(out)
+		}
+		// rbd's shape exactly: the analysis stays behind --verbose.
+		type rbdClient struct {
+			ID             string `json:"id"`
+			Data           string `json:"data"`
+			CommitPosition struct {
+				ObjectPositions []journal.ObjectPosition `json:"object_positions"`
+			} `json:"commit_position"`
+			State string `json:"state"`
+		}
+		plain := struct {
+			MinimumSet uint64      `json:"minimum_set"`
+			ActiveSet  uint64      `json:"active_set"`
+			Clients    []rbdClient `json:"registered_clients"`
+		}{MinimumSet: st.MinimumSet, ActiveSet: st.ActiveSet, Clients: []rbdClient{}}
+		for _, c := range out.Clients {
+			x := rbdClient{ID: c.ID, Data: c.Data, State: c.State}
+			x.CommitPosition.ObjectPositions = c.CommitPosition.ObjectPositions
+			plain.Clients = append(plain.Clients, x)
+		}
+		return env.Out.Value(plain)
 	}
 	w := env.Stdout
 	fmt.Fprintf(w, "minimum_set: %d\nactive_set: %d\nregistered clients: \n", st.MinimumSet, st.ActiveSet)
