@@ -159,6 +159,9 @@ func ListSchedules(ctx context.Context, c *site.Conn, pool, ns, image string, re
 // scheduleErr turns the mgr's EINVAL about a level (an unknown namespace or
 // image) into a refusal that names it.
 func scheduleErr(err error) error {
+	if err == nil {
+		return nil
+	}
 	if site.IsErrno(err, syscall.EINVAL) || strings.Contains(err.Error(), "Invalid level spec") {
 		return refuse("%v; nothing was changed", err)
 	}
