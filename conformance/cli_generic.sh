@@ -58,13 +58,13 @@ expect_eq "[]" "$(rbdtui_a mirror snapshot schedule ls -R --format json | jq -c 
 
 # test_mirror_pool_peer_bootstrap_create: the token is the same across
 # calls and pools (rbdtui prints it only with --show-token)
-ceph_a osd pool create cf2 8 >/dev/null 2>&1 && rbd_a pool init cf2
-t rbdtui_a mirror pool enable cf2 pool
+ceph_a osd pool create cf3 8 >/dev/null 2>&1 && rbd_a pool init cf3
+t rbdtui_a mirror pool enable cf3 pool
 TOKEN=$(rbdtui_a mirror pool peer bootstrap create --show-token $POOL | base64 -d)
 expect_eq "$(ceph_a fsid)" "$(jq -r .fsid <<<"$TOKEN")" "token fsid"
 expect_eq "$(ceph_a auth get-key client.$(jq -r .client_id <<<"$TOKEN"))" "$(jq -r .key <<<"$TOKEN")" "token key"
 expect_eq "$TOKEN" "$(rbdtui_a mirror pool peer bootstrap create --show-token $POOL | base64 -d)" "token stable"
-expect_eq "$TOKEN" "$(rbdtui_a mirror pool peer bootstrap create --show-token cf2 | base64 -d)" "token the same across pools"
+expect_eq "$TOKEN" "$(rbdtui_a mirror pool peer bootstrap create --show-token cf3 | base64 -d)" "token the same across pools"
 expect_eq "$TOKEN" "$(rbd_a mirror pool peer bootstrap create $POOL | base64 -d)" "rbd's token is the same"
 # the safety difference: no token on stdout without --show-token or --output
 expect_fail rbdtui_a mirror pool peer bootstrap create $POOL
@@ -94,5 +94,5 @@ expect_rc 2 rbdtui_a mirror pool info "$POOL/ns1/x"
 expect_fail rbdtui_a mirror pool peer add $POOL/ns1 client.x@y
 expect_fail rbdtui_a mirror pool peer bootstrap create --show-token $POOL/ns1
 rbd_a namespace rm $POOL/ns2
-t rbdtui_a mirror pool disable cf2
-ceph_a osd pool rm cf2 cf2 --yes-i-really-really-mean-it >/dev/null 2>&1
+t rbdtui_a mirror pool disable cf3
+ceph_a osd pool rm cf3 cf3 --yes-i-really-really-mean-it >/dev/null 2>&1

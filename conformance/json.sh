@@ -1,5 +1,7 @@
 # json.sh: every command rbdtui shares with rbd that has --format json,
-# side by side with rbd 16.2 on the same site and state.
+# side by side with rbd 16.2 on the same site and state, in a pool of its
+# own (nothing else changes there meanwhile).
+POOL=$JSON_POOL
 for P in $POOL $POOL/ns1; do
 	rbd_b create --size 64 --image-feature layering,exclusive-lock,journaling $P/jj
 	rbd_b create --size 64 --image-feature layering,exclusive-lock $P/js
