@@ -30,8 +30,8 @@ func init() {
 	declare(
 		&grammar.Command{Path: []string{"consistency-group", "create"}, Dangerous: true, Aliases: [][]string{{"group", "create"}},
 			Summary: "create a consistency group (an rbd group) and keep its journal settings for the images attached to it",
-			Args:    []grammar.Arg{groupSpecArg},
-			Flags: []grammar.Flag{
+			Args:    []grammar.Arg{rbdGroupArg},
+			Flags: []grammar.Flag{PoolFlag, NamespaceFlag, groupFlag,
 				{Name: "object-pool", Kind: grammar.String, Arg: "pool", Help: "pool for the members' journal objects"},
 				{Name: "splay-width", Kind: grammar.Int, Help: "number of active journal objects per member"},
 				{Name: "object-size", Kind: grammar.Size, Help: "size of journal objects [4K <= size <= 64M]"},

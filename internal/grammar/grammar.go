@@ -391,8 +391,21 @@ func (r *Registry) Parse(argv []string) (*Invocation, error) {
 		}
 		inv.Flags[f.Name] = append(inv.Flags[f.Name], val)
 	}
+	// An optional argument takes a positional only when enough remain for
+	// the required ones after it (`peer remove <uuid>` with the pool
+	// optional before it).
+	required := make([]int, len(cmd.Args)+1)
+	for k := len(cmd.Args) - 1; k >= 0; k-- {
+		required[k] = required[k+1]
+		if a := cmd.Args[k]; !a.Optional && !a.ByOptions && !a.Variadic {
+			required[k]++
+		}
+	}
 	ai := 0
-	for _, a := range cmd.Args {
+	for k, a := range cmd.Args {
+		if a.Optional && !a.Variadic && len(pos)-ai <= required[k+1] {
+			continue
+		}
 		if a.Variadic {
 			inv.Args[a.Name] = append([]string(nil), pos[ai:]...)
 			if len(pos[ai:]) == 0 && !a.Optional {
