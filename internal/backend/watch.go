@@ -194,7 +194,8 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 			if row.Mode == "" {
 				row.Mode = img.MirrorMode
 			}
-			pool, _, _ := strings.Cut(key, "/")
+			// key is pool + "/" + image; the pool may be "pool/namespace"
+			pool := key[:strings.LastIndexByte(key, '/')]
 			row.Cells[si] = ws.cell(name, key, img, !up, ws.pollers[pool].p)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -70,8 +71,20 @@ type PoolListing struct {
 
 // ListAll fetches a pool's image names, global mirror statuses and mirror
 // modes with batched calls, in parallel, without opening any image.
+//
+// pool may name a namespace as "pool/namespace", as the console's tree does
+// (a namespace is a node under its pool, and "pool/ns" + "/" + image is the
+// image's spec); its images then carry that name as their Pool.
 func ListAll(ctx context.Context, c *site.Conn, pool string) (*PoolListing, error) {
-	return listAll(ctx, c, model.PoolSpec{Pool: pool}, true)
+	return listAll(ctx, c, consolePool(pool), true)
+}
+
+// consolePool reads the console's pool name: "pool" or "pool/namespace".
+func consolePool(pool string) model.PoolSpec {
+	if i := strings.IndexByte(pool, '/'); i > 0 {
+		return model.PoolSpec{Pool: pool[:i], Namespace: pool[i+1:]}
+	}
+	return model.PoolSpec{Pool: pool}
 }
 
 // ListStatuses is ListAll without the mirror info listing (mode and
@@ -79,7 +92,7 @@ func ListAll(ctx context.Context, c *site.Conn, pool string) (*PoolListing, erro
 // about 0.5 s for 1,000 images, where everything else takes ~10 ms. rbd's
 // status JSON needs neither field; the poller keeps them in an InfoCache.
 func ListStatuses(ctx context.Context, c *site.Conn, pool string) (*PoolListing, error) {
-	return listAll(ctx, c, model.PoolSpec{Pool: pool}, false)
+	return listAll(ctx, c, consolePool(pool), false)
 }
 
 // listAll lists one namespace of a pool (ps.Namespace "" is the default
@@ -96,7 +109,7 @@ func listAll(ctx context.Context, c *site.Conn, ps model.PoolSpec, withInfo bool
 		}
 	}
 	return site.Call(ctx, c, "list images of pool "+poolSpecString(ps), func() (*PoolListing, error) {
-		l := &PoolListing{Namespace: ps.Namespace, Statuses: map[string]rbd.GlobalMirrorImageStatus{}, Modes: map[string]rbd.ImageMirrorMode{}, Primary: map[string]bool{}}
+		l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{}, Modes: map[string]rbd.ImageMirrorMode{}, Primary: map[string]bool{}}
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		wg.Add(4)
@@ -236,6 +249,7 @@ func ImagesNS(ctx context.Context, c *site.Conn, ps model.PoolSpec) ([]model.Ima
 	if err != nil {
 		return nil, err
 	}
+	l.Namespace = ps.Namespace
 	return l.Images(c.Name(), ps.Pool), nil
 }
 
@@ -245,13 +259,20 @@ func ImagesNS(ctx context.Context, c *site.Conn, ps model.PoolSpec) ([]model.Ima
 // primary" and "remote image demoted", which failover has to see; opening
 // the image returns the real description.
 func Exact(ctx context.Context, c *site.Conn, pool string, names []string) (map[string]model.Image, error) {
-	io, conn, err := c.PoolHandles(ctx, pool)
+	ps := consolePool(pool)
+	io, conn, err := c.PoolHandlesNS(ctx, ps.Pool, ps.Namespace)
 	if err != nil {
 		return nil, err
 	}
+	pio := io
+	if ps.Namespace != "" {
+		if pio, err = c.IOContext(ctx, ps.Pool); err != nil {
+			return nil, err
+		}
+	}
 	return site.Call(ctx, c, fmt.Sprintf("read mirror status of %d images in %s", len(names), pool), func() (map[string]model.Image, error) {
 		l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{}, Modes: map[string]rbd.ImageMirrorMode{}, Primary: map[string]bool{}}
-		l.Peers, _ = rbd.ListMirrorPeerSite(io)
+		l.Peers, _ = rbd.ListMirrorPeerSite(pio)
 		l.SiteName, _ = rbd.GetMirrorSiteName(conn)
 		var mu sync.Mutex
 		var firstErr error
