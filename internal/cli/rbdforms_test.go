@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rbdtui/rbdtui/internal/cli"
 	"github.com/rbdtui/rbdtui/internal/commands"
 	"github.com/rbdtui/rbdtui/internal/grammar"
 )
@@ -114,5 +115,40 @@ func TestOptionsBeforeTheCommand(t *testing.T) {
 	} else if !strings.Contains(err.Error(), "no command given") {
 		_ = ue
 		t.Errorf("options without a command: %v", err)
+	}
+}
+
+// TestImageSpecForms: the ways rbd names an image, and the mistakes it
+// refuses (a part named twice, a malformed spec).
+func TestImageSpecForms(t *testing.T) {
+	reg := commands.Registry()
+	for _, c := range []struct {
+		argv []string
+		want string // "" when refused
+	}{
+		{[]string{"mirror", "image", "status", "rbd/ns1/vol"}, "rbd/ns1/vol"},
+		{[]string{"mirror", "image", "status", "--image", "rbd/vol"}, "rbd/vol"},
+		{[]string{"mirror", "image", "status", "--image", "p/ns1/vol"}, "p/ns1/vol"},
+		{[]string{"mirror", "image", "status", "-p", "p/ns1", "--image", "vol"}, "p/ns1/vol"},
+		{[]string{"mirror", "image", "status", "-p", "p", "--namespace", "ns1", "--image", "vol"}, "p/ns1/vol"},
+		{[]string{"mirror", "image", "status", "--pool", "p", "vol"}, "p/vol"},
+		{[]string{"mirror", "image", "status", "--pool", "p", "--image", "q/vol"}, ""},
+		{[]string{"mirror", "image", "status", "--pool", "p/ns1", "--namespace", "ns2", "--image", "vol"}, ""},
+		{[]string{"mirror", "image", "status", "rbd/ns1/x/y"}, ""},
+		{[]string{"mirror", "image", "status", "rbd//x"}, ""},
+		{[]string{"mirror", "image", "status", "--image", "a", "b"}, ""},
+	} {
+		inv, err := reg.Parse(c.argv)
+		if err != nil {
+			t.Fatalf("%q: %v", c.argv, err)
+		}
+		env := &cli.Env{Inv: inv}
+		spec, err := env.ImageSpec("image-spec")
+		switch {
+		case c.want == "" && err == nil:
+			t.Errorf("%q: accepted as %s", c.argv, spec)
+		case c.want != "" && (err != nil || spec.String() != c.want):
+			t.Errorf("%q: %s %v, want %s", c.argv, spec, err, c.want)
+		}
 	}
 }
