@@ -406,6 +406,11 @@ func (r *Registry) Parse(argv []string) (*Invocation, error) {
 		if a.Optional && !a.Variadic && len(pos)-ai <= required[k+1] {
 			continue
 		}
+		if a.ByOptions && inv.Has(strings.TrimSuffix(a.Name, "-spec")) {
+			// named by its option (`mirror image enable --image vol
+			// snapshot`): the positionals are the arguments after it
+			continue
+		}
 		if a.Variadic {
 			inv.Args[a.Name] = append([]string(nil), pos[ai:]...)
 			if len(pos[ai:]) == 0 && !a.Optional {
