@@ -558,7 +558,7 @@ func runJournalDisconnect(ctx context.Context, env *Env) error {
 	}
 	res, err := j.DisconnectClients(ctx, id)
 	if err != nil {
-		return err
+		return journalErr(err)
 	}
 	if env.Out.JSON() {
 		return env.Out.Value(res)
