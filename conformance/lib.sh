@@ -69,8 +69,9 @@ same_json() {
 	shift
 	local drop=${JQ_DROP:-.}
 	local a b
-	a=$("rbd_$s" "$@" --format json 2>&1 | jq -S "$drop" 2>&1) || true
-	b=$("rbdtui_$s" "$@" --format json 2>&1 | jq -S "$drop" 2>&1) || true
+	# stdout only: librbd may log a line on stderr
+	a=$("rbd_$s" "$@" --format json 2>/dev/null | jq -S "$drop" 2>&1) || true
+	b=$("rbdtui_$s" "$@" --format json 2>/dev/null | jq -S "$drop" 2>&1) || true
 	if [ "$a" = "$b" ]; then pass; else
 		fail "JSON differs for '$*' on site-$s: rbd: $(tr -d ' \n' <<<"$a" | head -c 400) rbdtui: $(tr -d ' \n' <<<"$b" | head -c 400)"
 	fi
