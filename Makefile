@@ -29,7 +29,7 @@ PKGS      := ./...
 RACE_PKGS := ./model/... ./ui/... ./themes/... ./internal/grammar/... ./internal/config/... ./internal/termsafe/...
 RACE_SKIP := OnLab
 
-.PHONY: all deps build run test vet fmt lab-up lab-down lab-status bench drill clean print-tags test-releases test-release-here
+.PHONY: all deps build run test vet fmt lab-up lab-down lab-status bench drill clean print-tags test-releases test-release-here conformance
 
 all: build
 
@@ -74,6 +74,7 @@ test: build fmt vet
 	rc=0; \
 	RBDTUI_LAB_DIR=$(LAB_DIR) $(GO) test -tags $(TAGS) -count=1 -p 1 -timeout 20m -v $(PKGS) 2>&1 | tee $(RESULTS)/test.log || rc=$$?; \
 	$(GO) test -race -tags $(TAGS) -count=1 -p 1 -timeout 10m -v -skip '$(RACE_SKIP)' $(RACE_PKGS) 2>&1 | tee -a $(RESULTS)/test.log || rc=$$?; \
+	conformance/run.sh --lab $(LAB_DIR) --bin $(BIN) 2>&1 | tee $(RESULTS)/conformance.log || rc=$$?; \
 	grep -E '^(ok|FAIL|---|panic)' $(RESULTS)/test.log | grep -vE '^--- (PASS|SKIP)' || true; \
 	awk -f .ci/failures.awk $(RESULTS)/test.log; \
 	pass=$$(grep -cE '^\s*--- PASS' $(RESULTS)/test.log || true); \
@@ -81,6 +82,15 @@ test: build fmt vet
 	skip=$$(grep -cE '^\s*--- SKIP' $(RESULTS)/test.log || true); \
 	echo "$$pass passed, $$fail failed, $$skip skipped"; \
 	exit $$rc
+
+# Conformance: Ceph's rbd qa workunits (mirroring, journal, groups) with
+# rbdtui in place of rbd, and rbd's JSON side by side, on a lab of its own;
+# prints "N/M checks pass" and each failure with its workunit file and line.
+conformance: build
+	@mkdir -p $(RESULTS)
+	@trap './$(BIN) lab down --dir $(LAB_DIR)' EXIT; \
+	./$(BIN) lab up --dir $(LAB_DIR); \
+	conformance/run.sh --lab $(LAB_DIR) --bin $(BIN) 2>&1 | tee $(RESULTS)/conformance.log
 
 # Drills: the consistency-group crash-consistency trials (a site frozen
 # mid-workload, forced group failover with rollback), three longer trials;

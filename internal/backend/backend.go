@@ -6,6 +6,7 @@ package backend
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"time"
 
@@ -60,14 +61,28 @@ func (b *Backend) Pools(ctx context.Context, name string) ([]model.Pool, error) 
 	if err != nil {
 		return nil, err
 	}
-	for i, p := range pools {
-		if full, err := mirror.PoolSummary(ctx, c, p); err == nil {
-			pools[i] = full
-		} else {
-			pools[i].MirrorMode = "?"
+	// A namespace is a node under its pool, named "pool/namespace": its
+	// images' specs are then that name, "/", the image.
+	var out []model.Pool
+	for _, p := range pools {
+		out = append(out, p)
+		nss, err := mirror.Namespaces(ctx, c, p.Name)
+		if err != nil {
+			continue
+		}
+		sort.Strings(nss)
+		for _, ns := range nss {
+			out = append(out, model.Pool{Site: p.Site, Name: p.Name + "/" + ns, ID: p.ID})
 		}
 	}
-	return pools, nil
+	for i, p := range out {
+		if full, err := mirror.PoolSummary(ctx, c, p); err == nil {
+			out[i] = full
+		} else {
+			out[i].MirrorMode = "?"
+		}
+	}
+	return out, nil
 }
 
 // Images lists a pool's images with mirroring status.
@@ -91,6 +106,10 @@ func (b *Backend) ImageDetail(ctx context.Context, name string, spec model.Image
 	c, err := b.sites.Site(name)
 	if err != nil {
 		return model.ImageDetail{}, err
+	}
+	if i := strings.IndexByte(spec.Pool, '/'); i > 0 && spec.Namespace == "" {
+		// the console's "pool/namespace" node
+		spec.Pool, spec.Namespace = spec.Pool[:i], spec.Pool[i+1:]
 	}
 	return mirror.Detail(ctx, c, spec)
 }
@@ -141,14 +160,18 @@ func (b *Backend) Groups(ctx context.Context, name, pool string) ([]model.Group,
 	if err != nil {
 		return nil, err
 	}
-	names, err := cgroup.List(ctx, c, pool, "")
+	node, ns := pool, ""
+	if i := strings.IndexByte(pool, '/'); i > 0 {
+		pool, ns = pool[:i], pool[i+1:]
+	}
+	names, err := cgroup.List(ctx, c, pool, ns)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]model.Group, 0, len(names))
 	for _, n := range names {
-		spec := cgroup.Spec{Pool: pool, Group: n}
-		g := model.Group{Site: name, Pool: pool, Name: n, MirrorState: model.MirrorDisabled}
+		spec := cgroup.Spec{Pool: pool, Namespace: ns, Group: n}
+		g := model.Group{Site: name, Pool: node, Name: n, MirrorState: model.MirrorDisabled}
 		if imgs, err := cgroup.ImageList(ctx, c, spec); err == nil {
 			for _, i := range imgs {
 				g.Members = append(g.Members, i.Pool+"/"+i.Image)

@@ -212,7 +212,8 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 			if row.Mode == "" {
 				row.Mode = img.MirrorMode
 			}
-			pool, _, _ := strings.Cut(key, "/")
+			// key is pool + "/" + image; the pool may be "pool/namespace"
+			pool := key[:strings.LastIndexByte(key, '/')]
 			row.Cells[si] = ws.cell(name, key, img, !up, ws.pollers[pool].p)
 			if l, ok := live[key]; ok && up {
 				c := &row.Cells[si]

@@ -153,6 +153,16 @@ func Rename(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec, newNa
 // Remove deletes an empty group; a group with members is refused, as the
 // proposal says.
 func Remove(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec) ([]string, error) {
+	return remove(ctx, m, c, spec, false)
+}
+
+// RemoveWithMembers is `rbd group remove`: the group goes even with members,
+// which stay as images outside any group.
+func RemoveWithMembers(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec) ([]string, error) {
+	return remove(ctx, m, c, spec, true)
+}
+
+func remove(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec, withMembers bool) ([]string, error) {
 	if err := mustExist(ctx, c, spec); err != nil {
 		return nil, err
 	}
@@ -160,7 +170,7 @@ func Remove(ctx context.Context, m *site.Manager, c *site.Conn, spec Spec) ([]st
 	if err != nil {
 		return nil, err
 	}
-	if len(imgs) > 0 {
+	if len(imgs) > 0 && !withMembers {
 		var names []string
 		for _, i := range imgs {
 			names = append(names, memberSpec(i.Pool, i.Namespace, i.Image))

@@ -12,6 +12,7 @@ import (
 	"github.com/rbdtui/rbdtui/internal/labtest"
 	"github.com/rbdtui/rbdtui/internal/mirror"
 	"github.com/rbdtui/rbdtui/internal/site"
+	"github.com/rbdtui/rbdtui/model"
 )
 
 // statusBreakdown measures where `rbdtui mirror pool status --verbose`
@@ -58,10 +59,10 @@ func statusBreakdown(b *testing.B, st *lab.State, bin, pool string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := mirror.GetPoolStatus(ctx, c, pool, true); err != nil {
+	if _, err := mirror.GetPoolStatus(ctx, c, model.PoolSpec{Pool: pool}, true); err != nil {
 		b.Fatal(err)
 	}
-	summary := med(5, func() { _, _ = mirror.GetPoolStatus(ctx, c, pool, false) })
+	summary := med(5, func() { _, _ = mirror.GetPoolStatus(ctx, c, model.PoolSpec{Pool: pool}, false) })
 	var poolID int64
 	if r, err := c.Rados(ctx); err == nil {
 		poolID, _ = r.GetPoolByName(pool)
@@ -72,7 +73,7 @@ func statusBreakdown(b *testing.B, st *lab.State, bin, pool string) {
 			b.Fatal(err)
 		}
 	})
-	verbose := med(5, func() { _, _ = mirror.GetPoolStatus(ctx, c, pool, true) })
+	verbose := med(5, func() { _, _ = mirror.GetPoolStatus(ctx, c, model.PoolSpec{Pool: pool}, true) })
 	fmt.Printf("mirror pool status --verbose on %s, where the time goes (medians of 5): whole command %v (rbd %v); "+
 		"process start %v; connect, cephx and pool io context %v; on a warm connection: summary and daemon health %v "+
 		"(service map alone %v), batched status listing %v, whole verbose status %v\n",

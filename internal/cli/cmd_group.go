@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rbdtui/rbdtui/internal/cgroup"
+	"github.com/rbdtui/rbdtui/internal/grammar"
 	"github.com/rbdtui/rbdtui/internal/site"
 	"github.com/rbdtui/rbdtui/model"
 )
@@ -16,6 +17,7 @@ func init() {
 	handle("consistency-group create", runGroupCreate)
 	handle("consistency-group rename", runGroupRename)
 	handle("consistency-group remove", runGroupRemove)
+	handle("group remove", runRBDGroupRemove)
 	handle("consistency-group ls", runGroupList)
 	handle("consistency-group attach", runGroupAttach)
 	handle("consistency-group detach", runGroupDetach)
@@ -38,10 +40,57 @@ func init() {
 // (Inline it when merged.)
 func engineErr(err error) error { return err }
 
+// groupArg resolves a group spec from argument name, or from the options
+// rbd names it by (--pool/--namespace/--group, --snap; for group image
+// add|rm --group-pool/--group-namespace/--group, with --pool as the default
+// pool of both sides).
 func groupArg(env *Env, name string, snap bool) (cgroup.Spec, error) {
-	s, err := cgroup.ParseSpec(env.Inv.Arg(name), snap)
-	if err != nil {
-		return s, Usagef("%v", err)
+	inv := env.Inv
+	pos := inv.Arg(name)
+	poolOpt, nsOpt := "pool", "namespace"
+	if inv.Cmd.Name() == "group image add" || inv.Cmd.Name() == "group image remove" {
+		poolOpt, nsOpt = "group-pool", "group-namespace"
+	}
+	var s cgroup.Spec
+	var err error
+	switch {
+	case pos != "" && inv.Has("group"):
+		return s, Usagef("give the group either as <%s> or with --group, not both", name)
+	case pos != "":
+		if s, err = cgroup.ParseSpec(pos, snap); err != nil {
+			return s, Usagef("%v", err)
+		}
+		if inv.Has(poolOpt) || inv.Has(nsOpt) {
+			if strings.Contains(pos, "/") {
+				return s, Usagef("pool given twice: in <%s> %q and with --%s/--%s", name, pos, poolOpt, nsOpt)
+			}
+		}
+	case inv.Has("group"):
+		s.Group = inv.Flag("group")
+		if snap {
+			s.Snap = inv.Flag("snap")
+		}
+	default:
+		return s, grammar.Missing(inv, name)
+	}
+	if !strings.Contains(pos, "/") {
+		pool := inv.Flag(poolOpt)
+		if pool == "" && poolOpt == "group-pool" {
+			pool = inv.Flag("pool")
+		}
+		if pool != "" {
+			ps, err := model.ParsePoolSpec(pool)
+			if err != nil {
+				return s, Usagef("--%s: %v", poolOpt, err)
+			}
+			s.Pool, s.Namespace = ps.Pool, ps.Namespace
+		}
+		if s.Pool == "" {
+			s.Pool = model.DefaultPool
+		}
+		if ns := inv.Flag(nsOpt); ns != "" {
+			s.Namespace = ns
+		}
 	}
 	if snap && s.Snap == "" {
 		return s, Usagef("<%s> needs a snapshot name: %s@<snap>", name, s)
@@ -50,9 +99,40 @@ func groupArg(env *Env, name string, snap bool) (cgroup.Spec, error) {
 }
 
 func imageArg(env *Env, name string) (model.ImageSpec, error) {
-	s, err := model.ParseImageSpec(env.Inv.Arg(name), false)
+	inv := env.Inv
+	if n := inv.Cmd.Name(); n != "group image add" && n != "group image remove" {
+		s, err := model.ParseImageSpec(inv.Arg(name), false)
+		if err != nil {
+			return s, Usagef("%v", err)
+		}
+		return s, nil
+	}
+	// group image add|rm: <image-spec>, or --image-pool/--image-namespace/
+	// --image, with --pool as the default pool.
+	pos := inv.Arg(name)
+	switch {
+	case pos != "" && inv.Has("image"):
+		return model.ImageSpec{}, Usagef("give the image either as <%s> or with --image, not both", name)
+	case pos == "" && !inv.Has("image"):
+		return model.ImageSpec{}, grammar.Missing(inv, name)
+	case pos == "":
+		pos = inv.Flag("image")
+	}
+	s, err := model.ParseImageSpec(pos, false)
 	if err != nil {
 		return s, Usagef("%v", err)
+	}
+	if !strings.Contains(pos, "/") {
+		pool := inv.Flag("image-pool")
+		if pool == "" {
+			pool = inv.Flag("pool")
+		}
+		if pool != "" {
+			s.Pool = pool
+		}
+		if ns := inv.Flag("image-namespace"); ns != "" {
+			s.Namespace = ns
+		}
 	}
 	return s, nil
 }
@@ -150,10 +230,32 @@ func runGroupRemove(ctx context.Context, env *Env) error {
 	return engineErr(err)
 }
 
-func runGroupList(ctx context.Context, env *Env) error {
-	p, err := model.ParsePoolSpec(env.Inv.Arg("pool"))
+// runRBDGroupRemove is `rbd group remove`: unlike consistency-group remove
+// it removes a group that still has members (they stay, outside any group),
+// after the usual confirmation.
+func runRBDGroupRemove(ctx context.Context, env *Env) error {
+	spec, m, c, err := groupTarget(env, "group-spec", false)
 	if err != nil {
-		return Usagef("%v", err)
+		return err
+	}
+	imgs, err := cgroup.ImageList(ctx, c, spec)
+	if err != nil {
+		return engineErr(err)
+	}
+	if len(imgs) > 0 {
+		if err := env.Confirm(fmt.Sprintf("Remove group %s on site %s; its %d member image(s) stay and leave the group.", spec, c.Name(), len(imgs)), spec.Group); err != nil {
+			return err
+		}
+	}
+	warn, err := cgroup.RemoveWithMembers(ctx, m, c, spec)
+	warnings(env, warn)
+	return engineErr(err)
+}
+
+func runGroupList(ctx context.Context, env *Env) error {
+	p, err := env.PoolSpec("pool")
+	if err != nil {
+		return err
 	}
 	_, c, err := groupSite(env)
 	if err != nil {

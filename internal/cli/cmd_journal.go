@@ -50,6 +50,17 @@ var (
 func resolveJournal(ctx context.Context, env *Env, c *site.Conn, positional, argName string, n specNames) (journal.Spec, error) {
 	inv := env.Inv
 	pool, ns := inv.Flag(n.pool), inv.Flag(n.ns)
+	if i := strings.IndexByte(pool, '/'); i >= 0 {
+		// --pool pool/namespace, as rbd accepts it.
+		ps, err := model.ParsePoolSpec(pool)
+		if err != nil {
+			return journal.Spec{}, Usagef("--%s: %v", n.pool, err)
+		}
+		if ns != "" {
+			return journal.Spec{}, Usagef("namespace given twice: in --%s %q and with --%s", n.pool, pool, n.ns)
+		}
+		pool, ns = ps.Pool, ps.Namespace
+	}
 	var id string
 	if positional != "" {
 		if inv.Has(n.journal) || inv.Has(n.image) {
@@ -80,7 +91,18 @@ func resolveJournal(ctx context.Context, env *Env, c *site.Conn, positional, arg
 	case inv.Has(n.journal):
 		id = inv.Flag(n.journal)
 	case inv.Has(n.image):
-		spec, err := journal.SpecOfImage(ctx, c, model.ImageSpec{Pool: pool, Namespace: ns, Image: inv.Flag(n.image)})
+		is := model.ImageSpec{Pool: pool, Namespace: ns, Image: inv.Flag(n.image)}
+		if v := inv.Flag(n.image); strings.Contains(v, "/") {
+			// --image pool/[namespace/]image, as rbd accepts it.
+			if inv.Has(n.pool) || inv.Has(n.ns) {
+				return journal.Spec{}, Usagef("--%s %q names its pool; drop --%s/--%s", n.image, v, n.pool, n.ns)
+			}
+			var err error
+			if is, err = model.ParseImageSpec(v, false); err != nil {
+				return journal.Spec{}, Usagef("--%s: %v", n.image, err)
+			}
+		}
+		spec, err := journal.SpecOfImage(ctx, c, is)
 		return spec, journalErr(err)
 	default:
 		return journal.Spec{}, grammar.Missing(inv, argName)
@@ -173,7 +195,29 @@ func runJournalStatus(ctx context.Context, env *Env) error {
 			x.CommitPosition.ObjectPositions = c.Commit
 			out.Clients = append(out.Clients, x)
 		}
-		return env.Out.Value(out)
+		if env.Inv.Bool("verbose") {
+			return env.Out.Value(out)
+		}
+		// rbd's shape exactly: the analysis stays behind --verbose.
+		type rbdClient struct {
+			ID             string `json:"id"`
+			Data           string `json:"data"`
+			CommitPosition struct {
+				ObjectPositions []journal.ObjectPosition `json:"object_positions"`
+			} `json:"commit_position"`
+			State string `json:"state"`
+		}
+		plain := struct {
+			MinimumSet uint64      `json:"minimum_set"`
+			ActiveSet  uint64      `json:"active_set"`
+			Clients    []rbdClient `json:"registered_clients"`
+		}{MinimumSet: st.MinimumSet, ActiveSet: st.ActiveSet, Clients: []rbdClient{}}
+		for _, c := range out.Clients {
+			x := rbdClient{ID: c.ID, Data: c.Data, State: c.State}
+			x.CommitPosition.ObjectPositions = c.CommitPosition.ObjectPositions
+			plain.Clients = append(plain.Clients, x)
+		}
+		return env.Out.Value(plain)
 	}
 	w := env.Stdout
 	fmt.Fprintf(w, "minimum_set: %d\nactive_set: %d\nregistered clients: \n", st.MinimumSet, st.ActiveSet)
@@ -518,7 +562,7 @@ func runJournalDisconnect(ctx context.Context, env *Env) error {
 	}
 	res, err := j.DisconnectClients(ctx, id)
 	if err != nil {
-		return err
+		return journalErr(err)
 	}
 	if env.Out.JSON() {
 		return env.Out.Value(res)
@@ -537,10 +581,11 @@ func featureTarget(env *Env) (model.ImageSpec, []string, error) {
 	args = append(args, inv.Args["features"]...)
 	var spec model.ImageSpec
 	if inv.Has("image") {
-		spec = model.ImageSpec{Pool: inv.Flag("pool"), Namespace: inv.Flag("namespace"), Image: inv.Flag("image")}
-		if spec.Pool == "" {
-			spec.Pool = model.DefaultPool
+		s, err := env.ImageSpec("no-such-arg")
+		if err != nil {
+			return spec, nil, err
 		}
+		spec = s
 	} else {
 		if len(args) == 0 {
 			return spec, nil, grammar.Missing(inv, "image-spec")

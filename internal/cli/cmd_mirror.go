@@ -231,17 +231,45 @@ func printReplay(w io.Writer, indent string, s *model.SiteImageStatus) {
 
 func humanBytes(b float64) string { return model.Bytes(uint64(max(b, 0))) }
 
-func poolAndSite(env *Env) (model.PoolSpec, *site.Conn, error) {
+// poolAndSite resolves the command's pool[/namespace] and site, and
+// refuses a namespace that does not exist there before anything changes.
+func poolAndSite(ctx context.Context, env *Env) (model.PoolSpec, *site.Conn, error) {
 	ps, err := env.PoolSpec("pool-spec")
 	if err != nil {
 		return ps, nil, err
+	}
+	c, err := env.Site()
+	if err != nil {
+		return ps, nil, err
+	}
+	return ps, c, asUsage(mirror.CheckNamespace(ctx, c, ps.Pool, ps.Namespace))
+}
+
+// poolText is pool or pool/namespace, for messages.
+func poolText(ps model.PoolSpec) string {
+	if ps.Namespace == "" {
+		return ps.Pool
+	}
+	return ps.Pool + "/" + ps.Namespace
+}
+
+// wholePoolAndSite is poolAndSite for the commands that act on a whole pool
+// (peers, bootstrap tokens): rbd refuses a namespace there ("invalid pool"),
+// since a namespace's peers are its pool's.
+func wholePoolAndSite(env *Env) (model.PoolSpec, *site.Conn, error) {
+	ps, err := env.PoolSpec("pool-spec")
+	if err != nil {
+		return ps, nil, err
+	}
+	if ps.Namespace != "" {
+		return ps, nil, Usagef("invalid pool %s: mirror peers and bootstrap tokens belong to a whole pool (give %s, without the namespace; a namespace's peers are its pool's); nothing was changed", poolText(ps), ps.Pool)
 	}
 	c, err := env.Site()
 	return ps, c, err
 }
 
 func runPoolEnable(ctx context.Context, env *Env) error {
-	ps, c, err := poolAndSite(env)
+	ps, c, err := poolAndSite(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -258,58 +286,55 @@ func runPoolEnable(ctx context.Context, env *Env) error {
 			return err
 		}
 	}
-	if err := asUsage(mirror.SetPoolMode(ctx, c, ps.Pool, mode)); err != nil {
+	if err := asUsage(mirror.SetPoolMode(ctx, c, ps, mode)); err != nil {
 		return err
 	}
 	if defaults {
-		if err := mirror.SetJournalingDefault(ctx, c, ps.Pool, true); err != nil {
+		if err := mirror.SetJournalingDefault(ctx, c, ps, true); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "Mirroring enabled on pool %s (pool mode); new images get exclusive-lock and journaling\n", ps.Pool)
+		fmt.Fprintf(env.Stdout, "Mirroring enabled on pool %s (pool mode); new images get exclusive-lock and journaling\n", poolText(ps))
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "Mirroring enabled on pool %s (%s mode)\n", ps.Pool, mode)
+	fmt.Fprintf(env.Stdout, "Mirroring enabled on pool %s (%s mode)\n", poolText(ps), mode)
 	return nil
 }
 
 func runPoolDisable(ctx context.Context, env *Env) error {
-	ps, c, err := poolAndSite(env)
+	ps, c, err := poolAndSite(ctx, env)
 	if err != nil {
 		return err
 	}
-	if err := env.Confirm(fmt.Sprintf("Disable mirroring on pool %s on site %s.", ps.Pool, c.Name()), ps.Pool); err != nil {
+	if err := env.Confirm(fmt.Sprintf("Disable mirroring on pool %s on site %s.", poolText(ps), c.Name()), poolText(ps)); err != nil {
 		return err
 	}
-	if err := asUsage(mirror.SetPoolMode(ctx, c, ps.Pool, "disabled")); err != nil {
+	if err := asUsage(mirror.SetPoolMode(ctx, c, ps, "disabled")); err != nil {
 		return err
 	}
-	if err := mirror.SetJournalingDefault(ctx, c, ps.Pool, false); err != nil {
+	if err := mirror.SetJournalingDefault(ctx, c, ps, false); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "Mirroring disabled on pool %s\n", ps.Pool)
+	fmt.Fprintf(env.Stdout, "Mirroring disabled on pool %s\n", poolText(ps))
 	return nil
 }
 
 func runPoolInfo(ctx context.Context, env *Env) error {
-	ps, c, err := poolAndSite(env)
+	ps, c, err := poolAndSite(ctx, env)
 	if err != nil {
 		return err
 	}
-	pi, err := mirror.GetPoolInfo(ctx, c, ps.Pool, env.Inv.Bool("all"))
-	if err != nil {
+	pi, err := mirror.GetPoolInfo(ctx, c, ps, env.Inv.Bool("all"))
+	if err = asUsage(err); err != nil {
 		return err
 	}
 	if env.Out.JSON() {
-		if pi.Peers == nil && pi.Mode != "disabled" {
-			pi.Peers = []mirror.Peer{}
-		}
 		return env.Out.Value(pi)
 	}
 	fmt.Fprintf(env.Stdout, "Mode: %s\n", pi.Mode)
-	if pi.Mode == "disabled" {
+	if pi.Mode == "disabled" || ps.Namespace != "" {
 		return nil
 	}
-	jd, _ := mirror.JournalingDefault(ctx, c, ps.Pool)
+	jd, _ := mirror.JournalingDefault(ctx, c, ps)
 	fmt.Fprintf(env.Stdout, "Site Name: %s\nNew images journal by default: %v\n\nPeer Sites:", pi.SiteName, jd)
 	if len(pi.Peers) == 0 {
 		fmt.Fprintln(env.Stdout, " none")
@@ -326,11 +351,11 @@ func runPoolInfo(ctx context.Context, env *Env) error {
 }
 
 func runPoolStatus(ctx context.Context, env *Env) error {
-	ps, c, err := poolAndSite(env)
+	ps, c, err := poolAndSite(ctx, env)
 	if err != nil {
 		return err
 	}
-	st, err := mirror.GetPoolStatus(ctx, c, ps.Pool, env.Inv.Bool("verbose"))
+	st, err := mirror.GetPoolStatus(ctx, c, ps, env.Inv.Bool("verbose"))
 	if err = asUsage(err); err != nil {
 		return err
 	}
@@ -375,12 +400,12 @@ func runPoolStatus(ctx context.Context, env *Env) error {
 // forPoolImages applies fn to every mirror-enabled image of the pool that
 // matches want (primary or not).
 func forPoolImages(ctx context.Context, env *Env, wantPrimary bool, verb string, fn func(model.ImageSpec) error) error {
-	ps, c, err := poolAndSite(env)
+	ps, c, err := poolAndSite(ctx, env)
 	if err != nil {
 		return err
 	}
-	imgs, err := mirror.Images(ctx, c, ps.Pool)
-	if err != nil {
+	imgs, err := mirror.ImagesNS(ctx, c, ps)
+	if err = asUsage(err); err != nil {
 		return err
 	}
 	n := 0
@@ -389,7 +414,7 @@ func forPoolImages(ctx context.Context, env *Env, wantPrimary bool, verb string,
 		if img.MirrorState != model.MirrorEnabled || img.Primary != wantPrimary {
 			continue
 		}
-		if err := fn(model.ImageSpec{Pool: ps.Pool, Image: img.Name}); err != nil {
+		if err := fn(model.ImageSpec{Pool: ps.Pool, Namespace: ps.Namespace, Image: img.Name}); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", img.Name, err))
 			continue
 		}
@@ -459,7 +484,7 @@ func remoteSite(env *Env, spec string, local *site.Conn) (*site.Conn, string, er
 }
 
 func mirrorSiteName(ctx context.Context, c *site.Conn, pool string) string {
-	pi, err := mirror.GetPoolInfo(ctx, c, pool, false)
+	pi, err := mirror.GetPoolInfo(ctx, c, model.PoolSpec{Pool: pool}, false)
 	if err != nil || pi.SiteName == "" {
 		return c.Name()
 	}
@@ -476,7 +501,7 @@ func runPoolAdd(ctx context.Context, env *Env) error {
 		return err
 	}
 	for _, c := range []*site.Conn{local, remote} {
-		pi, err := mirror.GetPoolInfo(ctx, c, pool, false)
+		pi, err := mirror.GetPoolInfo(ctx, c, model.PoolSpec{Pool: pool}, false)
 		if err != nil {
 			return err
 		}
@@ -540,7 +565,7 @@ func runPoolRemove(ctx context.Context, env *Env) error {
 }
 
 func runPeerAdd(ctx context.Context, env *Env) error {
-	ps, c, err := poolAndSite(env)
+	ps, c, err := wholePoolAndSite(env)
 	if err != nil {
 		return err
 	}
@@ -582,7 +607,7 @@ func runPeerAdd(ctx context.Context, env *Env) error {
 }
 
 func runPeerRemove(ctx context.Context, env *Env) error {
-	ps, c, err := poolAndSite(env)
+	ps, c, err := wholePoolAndSite(env)
 	if err != nil {
 		return err
 	}
@@ -590,7 +615,7 @@ func runPeerRemove(ctx context.Context, env *Env) error {
 }
 
 func runPeerSet(ctx context.Context, env *Env) error {
-	ps, c, err := poolAndSite(env)
+	ps, c, err := wholePoolAndSite(env)
 	if err != nil {
 		return err
 	}
@@ -598,7 +623,7 @@ func runPeerSet(ctx context.Context, env *Env) error {
 }
 
 func runBootstrapCreate(ctx context.Context, env *Env) error {
-	ps, c, err := poolAndSite(env)
+	ps, c, err := wholePoolAndSite(env)
 	if err != nil {
 		return err
 	}
@@ -648,7 +673,7 @@ func runBootstrapCreate(ctx context.Context, env *Env) error {
 }
 
 func runBootstrapImport(ctx context.Context, env *Env) error {
-	ps, c, err := poolAndSite(env)
+	ps, c, err := wholePoolAndSite(env)
 	if err != nil {
 		return err
 	}
@@ -680,28 +705,47 @@ func runBootstrapImport(ctx context.Context, env *Env) error {
 	return nil
 }
 
+// levelArgs is a schedule command's level: --pool (pool or pool/namespace),
+// --namespace, --image (which may be a whole image spec), as rbd reads them.
 func levelArgs(env *Env) (pool, ns, image string, err error) {
-	pool, ns, image = env.Inv.Flag("pool"), env.Inv.Flag("namespace"), env.Inv.Flag("image")
-	if image != "" && pool == "" {
-		pool = model.DefaultPool
+	inv := env.Inv
+	if inv.Has("image") {
+		spec, err := env.ImageSpec("no-such-arg")
+		if err != nil {
+			return "", "", "", err
+		}
+		return spec.Pool, spec.Namespace, spec.Image, nil
 	}
-	if ns != "" && pool == "" {
-		return "", "", "", Usagef("--namespace needs --pool")
+	if !inv.Has("pool") {
+		if inv.Has("namespace") {
+			return "", "", "", Usagef("--namespace needs --pool")
+		}
+		return "", "", "", nil
 	}
-	return pool, ns, image, nil
+	ps, err := env.PoolSpec("no-such-arg")
+	if err != nil {
+		return "", "", "", err
+	}
+	return ps.Pool, ps.Namespace, "", nil
 }
 
-// scheduleTarget is the site and level spec of a schedule command.
-func scheduleTarget(env *Env) (c *site.Conn, pool, ns, img string, err error) {
+// scheduleTarget is the site and level spec of a schedule command; an
+// unknown namespace is refused here, by name.
+func scheduleTarget(ctx context.Context, env *Env) (c *site.Conn, pool, ns, img string, err error) {
 	if c, err = env.Site(); err != nil {
 		return nil, "", "", "", err
 	}
-	pool, ns, img, err = levelArgs(env)
+	if pool, ns, img, err = levelArgs(env); err != nil {
+		return nil, "", "", "", err
+	}
+	if pool != "" {
+		err = asUsage(mirror.CheckNamespace(ctx, c, pool, ns))
+	}
 	return c, pool, ns, img, err
 }
 
 func runScheduleAdd(ctx context.Context, env *Env) error {
-	c, pool, ns, img, err := scheduleTarget(env)
+	c, pool, ns, img, err := scheduleTarget(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -709,7 +753,7 @@ func runScheduleAdd(ctx context.Context, env *Env) error {
 }
 
 func runScheduleRemove(ctx context.Context, env *Env) error {
-	c, pool, ns, img, err := scheduleTarget(env)
+	c, pool, ns, img, err := scheduleTarget(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -717,43 +761,59 @@ func runScheduleRemove(ctx context.Context, env *Env) error {
 }
 
 func runScheduleLs(ctx context.Context, env *Env) error {
-	c, pool, ns, img, err := scheduleTarget(env)
+	c, pool, ns, img, err := scheduleTarget(ctx, env)
 	if err != nil {
 		return err
 	}
-	levels, err := mirror.ListSchedules(ctx, c, pool, ns, img, env.Inv.Bool("recursive"))
-	if err != nil {
+	recursive := env.Inv.Bool("recursive")
+	levels, err := mirror.ListSchedules(ctx, c, pool, ns, img, recursive)
+	if err = asUsage(err); err != nil {
 		return err
+	}
+	if !recursive {
+		// rbd prints the level's own schedules: a bare list.
+		items := levels[0].Items
+		if env.Out.JSON() {
+			return env.Out.Value(items)
+		}
+		fmt.Fprintln(env.Stdout, scheduleText(items))
+		return nil
 	}
 	if env.Out.JSON() {
 		return env.Out.Value(levels)
 	}
 	rows := [][]string{}
 	for _, l := range levels {
-		var items []string
-		for _, it := range l.Items {
-			s := "every " + it.Interval
-			if it.StartTime != "" {
-				s += " starting at " + it.StartTime
-			}
-			items = append(items, s)
-		}
-		rows = append(rows, []string{l.Pool, l.Namespace, l.Image, strings.Join(items, ", ")})
+		rows = append(rows, []string{l.Pool, l.Namespace, l.Image, scheduleText(l.Items)})
 	}
 	return env.Out.Table([]string{"POOL", "NAMESPACE", "IMAGE", "SCHEDULE"}, rows)
 }
 
+// scheduleText is rbd's "every 1m, every 1h starting at 19:00:00".
+func scheduleText(items []mirror.ScheduleItem) string {
+	var out []string
+	for _, it := range items {
+		s := "every " + it.Interval
+		if it.StartTime != "" {
+			s += " starting at " + it.StartTime
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, ", ")
+}
+
 func runScheduleStatus(ctx context.Context, env *Env) error {
-	c, pool, ns, img, err := scheduleTarget(env)
+	c, pool, ns, img, err := scheduleTarget(ctx, env)
 	if err != nil {
 		return err
 	}
 	st, err := mirror.ScheduleStatus(ctx, c, pool, ns, img)
-	if err != nil {
+	if err = asUsage(err); err != nil {
 		return err
 	}
 	if env.Out.JSON() {
-		return env.Out.Value(map[string]any{"scheduled_images": st})
+		// rbd 16.2.15 prints a bare array.
+		return env.Out.Value(st)
 	}
 	rows := [][]string{}
 	for _, s := range st {

@@ -13,40 +13,55 @@ import (
 )
 
 // ImageSpec resolves the command's image from the positional spec or from
-// --pool/--namespace/--image, as rbd does; giving both is an error.
+// --pool/--namespace/--image, as rbd does: --image may be a whole spec
+// (pool/image, pool/ns/image) and --pool may be pool/namespace. Naming a part
+// twice is an error.
 func (e *Env) ImageSpec(arg string) (model.ImageSpec, error) {
 	pos := e.Inv.Arg(arg)
-	img, pool, ns := e.Inv.Flag("image"), e.Inv.Flag("pool"), e.Inv.Flag("namespace")
-	switch {
-	case pos != "" && img != "":
+	img := e.Inv.Flag("image")
+	if pos != "" && img != "" {
 		return model.ImageSpec{}, Usagef("give the image either as <%s> or with --image, not both", arg)
-	case pos != "":
-		spec, err := model.ParseImageSpec(pos, false)
-		if err != nil {
-			return spec, Usagef("%v", err)
-		}
-		if pool != "" && strings.Contains(pos, "/") {
-			return spec, Usagef("pool given twice: in %q and with --pool", pos)
-		}
-		if pool != "" {
-			spec.Pool = pool
-		}
-		if ns != "" {
-			spec.Namespace = ns
-		}
-		return spec, nil
-	case img != "":
-		spec := model.ImageSpec{Pool: pool, Namespace: ns, Image: img}
-		if spec.Pool == "" {
-			spec.Pool = model.DefaultPool
-		}
-		return spec, nil
 	}
-	return model.ImageSpec{}, Usagef("missing <%s> (or --image)\nusage: rbdtui %s", arg, e.Inv.Cmd.Usage())
+	if pos == "" && img == "" {
+		return model.ImageSpec{}, Usagef("missing <%s> (or --image)\nusage: rbdtui %s", arg, e.Inv.Cmd.Usage())
+	}
+	what := "<" + arg + ">"
+	if pos == "" {
+		pos, what = img, "--image"
+	}
+	spec, err := model.ParseImageSpec(pos, false)
+	if err != nil {
+		return spec, Usagef("%v", err)
+	}
+	return spec, e.applyPoolOptions(&spec.Pool, &spec.Namespace, strings.Count(pos, "/"), what, pos)
 }
 
-// PoolSpec resolves pool[/namespace] from the positional spec or --pool;
-// the default pool is rbd.
+// applyPoolOptions fills pool and namespace from --pool (pool or
+// pool/namespace) and --namespace, refusing a part the spec (with slashes
+// '/' in it) already names.
+func (e *Env) applyPoolOptions(pool, ns *string, slashes int, what, spec string) error {
+	po, no := e.Inv.Flag("pool"), e.Inv.Flag("namespace")
+	if po != "" {
+		if slashes > 0 {
+			return Usagef("pool given twice: in %s %q and with --pool", what, spec)
+		}
+		ps, err := model.ParsePoolSpec(po)
+		if err != nil {
+			return Usagef("--pool: %v", err)
+		}
+		*pool, *ns = ps.Pool, ps.Namespace
+	}
+	if no != "" {
+		if slashes > 1 || *ns != "" {
+			return Usagef("namespace given twice: with --namespace %q and in %s %q or --pool", no, what, spec)
+		}
+		*ns = no
+	}
+	return nil
+}
+
+// PoolSpec resolves pool[/namespace] from the positional spec or --pool
+// (which may be pool/namespace too); the default pool is rbd.
 func (e *Env) PoolSpec(arg string) (model.PoolSpec, error) {
 	pos, pool := e.Inv.Arg(arg), e.Inv.Flag("pool")
 	if pos != "" && pool != "" {
@@ -60,6 +75,9 @@ func (e *Env) PoolSpec(arg string) (model.PoolSpec, error) {
 		return ps, Usagef("%v", err)
 	}
 	if ns := e.Inv.Flag("namespace"); ns != "" {
+		if ps.Namespace != "" {
+			return ps, Usagef("namespace given twice: in %q and with --namespace", pos)
+		}
 		ps.Namespace = ns
 	}
 	return ps, nil

@@ -6,14 +6,32 @@ var (
 	groupSpecArg     = grammar.Arg{Name: "group-spec", Help: "[pool/[namespace/]]group"}
 	groupSnapSpecArg = grammar.Arg{Name: "group-snap-spec", Help: "[pool/[namespace/]]group@snap"}
 	groupImageArg    = grammar.Arg{Name: "image-spec", Help: "[pool/[namespace/]]image"}
+	// The rbd group commands also name the group by options, as rbd does.
+	rbdGroupArg     = grammar.Arg{Name: "group-spec", ByOptions: true, Help: "[pool/[namespace/]]group (or --pool/--namespace/--group)"}
+	rbdGroupSnapArg = grammar.Arg{Name: "group-snap-spec", ByOptions: true, Help: "[pool/[namespace/]]group@snap (or --pool/--namespace/--group/--snap)"}
+	groupFlag       = grammar.Flag{Name: "group", Kind: grammar.String, Help: "group name"}
+	groupOpts       = []grammar.Flag{PoolFlag, NamespaceFlag, groupFlag}
+	groupSnapOpts   = []grammar.Flag{PoolFlag, NamespaceFlag, groupFlag, {Name: "snap", Kind: grammar.String, Help: "snapshot name"}}
+	// group image add|rm name both sides by options too.
+	groupImageOpts = []grammar.Flag{
+		{Name: "group-pool", Kind: grammar.String, Help: "group pool name"},
+		{Name: "group-namespace", Kind: grammar.String, Help: "group namespace name"},
+		groupFlag,
+		{Name: "image-pool", Kind: grammar.String, Help: "image pool name"},
+		{Name: "image-namespace", Kind: grammar.String, Help: "image namespace name"},
+		ImageFlag,
+		{Name: "pool", Short: "p", Kind: grammar.String, Help: "pool name unless overridden"},
+	}
+	groupImageArgs = []grammar.Arg{{Name: "group-spec", ByOptions: true, Help: "[pool/[namespace/]]group (or --group-pool/--group-namespace/--group)"},
+		{Name: "image-spec", ByOptions: true, Help: "[pool/[namespace/]]image (or --image-pool/--image-namespace/--image)"}}
 )
 
 func init() {
 	declare(
 		&grammar.Command{Path: []string{"consistency-group", "create"}, Dangerous: true, Aliases: [][]string{{"group", "create"}},
 			Summary: "create a consistency group (an rbd group) and keep its journal settings for the images attached to it",
-			Args:    []grammar.Arg{groupSpecArg},
-			Flags: []grammar.Flag{
+			Args:    []grammar.Arg{rbdGroupArg},
+			Flags: []grammar.Flag{PoolFlag, NamespaceFlag, groupFlag,
 				{Name: "object-pool", Kind: grammar.String, Arg: "pool", Help: "pool for the members' journal objects"},
 				{Name: "splay-width", Kind: grammar.Int, Help: "number of active journal objects per member"},
 				{Name: "object-size", Kind: grammar.Size, Help: "size of journal objects [4K <= size <= 64M]"},
@@ -23,13 +41,18 @@ func init() {
 		&grammar.Command{Path: []string{"consistency-group", "rename"}, Dangerous: true, Aliases: [][]string{{"group", "rename"}},
 			Summary: "rename a consistency group (within its pool and namespace)",
 			Args:    []grammar.Arg{groupSpecArg, {Name: "new-name", Help: "the group's new name"}},
+			Flags:   groupOpts,
 			RBD:     "rbd group rename {group-spec} {new-name}"},
-		&grammar.Command{Path: []string{"consistency-group", "remove"}, Confirm: grammar.ConfirmYes, Aliases: [][]string{{"group", "remove"}, {"group", "rm"}},
+		&grammar.Command{Path: []string{"consistency-group", "remove"}, Confirm: grammar.ConfirmYes,
 			Summary: "remove a consistency group; refused while images are attached", Dangerous: true,
 			Args: []grammar.Arg{groupSpecArg}, RBD: "rbd group remove {group-spec}"},
+		&grammar.Command{Path: []string{"group", "remove"}, Confirm: grammar.ConfirmYes, Aliases: [][]string{{"group", "rm"}},
+			Summary: "remove an rbd group as rbd does: its member images stay and leave the group (asks first; see consistency-group remove, which refuses while members are attached)", Dangerous: true,
+			Args: []grammar.Arg{rbdGroupArg}, Flags: groupOpts, RBD: "rbd group remove {group-spec}"},
 		&grammar.Command{Path: []string{"consistency-group", "ls"}, Aliases: [][]string{{"group", "ls"}, {"group", "list"}, {"consistency-group", "list"}},
 			Summary: "list the consistency groups of a pool",
 			Args:    []grammar.Arg{{Name: "pool", Optional: true, Help: "pool[/namespace] (default rbd)"}},
+			Flags:   []grammar.Flag{PoolFlag, NamespaceFlag},
 			RBD:     "rbd group ls {pool}"},
 		&grammar.Command{Path: []string{"consistency-group", "attach"},
 			Summary: "attach an image: give it the group's journal settings, enable journaling (and journal mirroring in an image-mode pool) and add it; refused if it already journals", Dangerous: true,
@@ -65,28 +88,29 @@ func init() {
 
 		&grammar.Command{Path: []string{"group", "image", "add"},
 			Summary: "add an image to an rbd group (no journaling change; see consistency-group attach)", Dangerous: true,
-			Args: []grammar.Arg{groupSpecArg, groupImageArg}, RBD: "rbd group image add {group-spec} {image-spec}"},
+			Args: groupImageArgs, Flags: groupImageOpts, RBD: "rbd group image add {group-spec} {image-spec}"},
 		&grammar.Command{Path: []string{"group", "image", "remove"}, Confirm: grammar.ConfirmYes, Aliases: [][]string{{"group", "image", "rm"}},
 			Summary: "remove an image from an rbd group", Dangerous: true,
-			Args: []grammar.Arg{groupSpecArg, groupImageArg}, RBD: "rbd group image rm {group-spec} {image-spec}"},
+			Args: groupImageArgs, Flags: groupImageOpts, RBD: "rbd group image rm {group-spec} {image-spec}"},
 		&grammar.Command{Path: []string{"group", "image", "ls"}, Aliases: [][]string{{"group", "image", "list"}},
 			Summary: "list the images of an rbd group",
-			Args:    []grammar.Arg{groupSpecArg}, RBD: "rbd group image ls {group-spec}"},
+			Args:    []grammar.Arg{rbdGroupArg}, Flags: groupOpts, RBD: "rbd group image ls {group-spec}"},
 		&grammar.Command{Path: []string{"group", "snap", "create"}, Dangerous: true,
 			Summary: "take a group snapshot (one crash-consistent point of every member)",
-			Args:    []grammar.Arg{groupSnapSpecArg}, RBD: "rbd group snap create {group-snap-spec}"},
+			Args:    []grammar.Arg{rbdGroupSnapArg}, Flags: groupSnapOpts, RBD: "rbd group snap create {group-snap-spec}"},
 		&grammar.Command{Path: []string{"group", "snap", "ls"}, Aliases: [][]string{{"group", "snap", "list"}},
 			Summary: "list group snapshots",
-			Args:    []grammar.Arg{groupSpecArg}, RBD: "rbd group snap ls {group-spec}"},
+			Args:    []grammar.Arg{rbdGroupArg}, Flags: groupOpts, RBD: "rbd group snap ls {group-spec}"},
 		&grammar.Command{Path: []string{"group", "snap", "rm"}, Confirm: grammar.ConfirmYes, Aliases: [][]string{{"group", "snap", "remove"}},
 			Summary: "remove a group snapshot", Dangerous: true,
-			Args: []grammar.Arg{groupSnapSpecArg}, RBD: "rbd group snap rm {group-snap-spec}"},
+			Args: []grammar.Arg{rbdGroupSnapArg}, Flags: groupSnapOpts, RBD: "rbd group snap rm {group-snap-spec}"},
 		&grammar.Command{Path: []string{"group", "snap", "rename"}, Dangerous: true,
 			Summary: "rename a group snapshot",
 			Args:    []grammar.Arg{groupSnapSpecArg, {Name: "dest-snap", Help: "the new snapshot name"}},
+			Flags:   groupSnapOpts,
 			RBD:     "rbd group snap rename {group-snap-spec} {dest-snap}"},
 		&grammar.Command{Path: []string{"group", "snap", "rollback"}, Confirm: grammar.ConfirmTyped,
 			Summary: "roll every member back to a group snapshot (on the primary site; members must be idle)", Dangerous: true,
-			Args: []grammar.Arg{groupSnapSpecArg}, RBD: "rbd group snap rollback {group-snap-spec}"},
+			Args: []grammar.Arg{rbdGroupSnapArg}, Flags: groupSnapOpts, RBD: "rbd group snap rollback {group-snap-spec}"},
 	)
 }

@@ -389,12 +389,24 @@ func (r *Registry) Parse(argv []string) (*Invocation, error) {
 		}
 	}
 	// Command words: the longest registered path that prefixes the words.
+	// As rbd does, options may come before the command (`rbdtui --pool p
+	// mirror pool peer remove <uuid>`): an option is skipped with its value
+	// when some command gives it a value.
 	var words []string
-	for _, t := range rest {
-		if strings.HasPrefix(t, "-") && t != "-" {
+	var at []int // index in rest of each word
+	for i := 0; i < len(rest); i++ {
+		t := rest[i]
+		if t == "--" {
 			break
 		}
+		if name, _, hasVal, isFlag := splitFlag(t); isFlag {
+			if !hasVal && r.takesValue(name) {
+				i++
+			}
+			continue
+		}
 		words = append(words, t)
+		at = append(at, i)
 	}
 	var cmd *Command
 	n := 0
@@ -414,7 +426,7 @@ func (r *Registry) Parse(argv []string) (*Invocation, error) {
 	if inv.Globals.Help || inv.Globals.Version {
 		return inv, nil
 	}
-	rest = dropWords(rest, n)
+	rest = dropAt(rest, at[:n])
 	var pos []string
 	for i := 0; i < len(rest); i++ {
 		tok := rest[i]
@@ -453,8 +465,26 @@ func (r *Registry) Parse(argv []string) (*Invocation, error) {
 		}
 		inv.Flags[f.Name] = append(inv.Flags[f.Name], val)
 	}
+	// An optional argument takes a positional only when enough remain for
+	// the required ones after it (`peer remove <uuid>` with the pool
+	// optional before it).
+	required := make([]int, len(cmd.Args)+1)
+	for k := len(cmd.Args) - 1; k >= 0; k-- {
+		required[k] = required[k+1]
+		if a := cmd.Args[k]; !a.Optional && !a.ByOptions && !a.Variadic {
+			required[k]++
+		}
+	}
 	ai := 0
-	for _, a := range cmd.Args {
+	for k, a := range cmd.Args {
+		if a.Optional && !a.Variadic && len(pos)-ai <= required[k+1] {
+			continue
+		}
+		if a.ByOptions && inv.Has(strings.TrimSuffix(a.Name, "-spec")) {
+			// named by its option (`mirror image enable --image vol
+			// snapshot`): the positionals are the arguments after it
+			continue
+		}
 		if a.Variadic {
 			inv.Args[a.Name] = append([]string(nil), pos[ai:]...)
 			if len(pos[ai:]) == 0 && !a.Optional {
@@ -503,16 +533,28 @@ func Missing(inv *Invocation, arg string) error {
 	return &UsageError{Msg: fmt.Sprintf("missing <%s>", arg), Usage: inv.Cmd.Usage()}
 }
 
-func dropWords(rest []string, n int) []string {
+// dropAt removes the tokens at the given (increasing) indices.
+func dropAt(rest []string, idx []int) []string {
 	out := make([]string, 0, len(rest))
-	for _, t := range rest {
-		if n > 0 && !strings.HasPrefix(t, "-") {
-			n--
+	for i, t := range rest {
+		if len(idx) > 0 && idx[0] == i {
+			idx = idx[1:]
 			continue
 		}
 		out = append(out, t)
 	}
 	return out
+}
+
+// takesValue reports whether some command's option of that name (long or
+// short) takes a value, to skip it while looking for the command words.
+func (r *Registry) takesValue(name string) bool {
+	for _, c := range r.cmds {
+		if f := c.flag(name); f != nil && f.Kind != Bool {
+			return true
+		}
+	}
+	return false
 }
 
 func flagText(tok string) string {

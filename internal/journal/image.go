@@ -576,9 +576,9 @@ func (j *Journal) DisconnectClients(ctx context.Context, id *string) (*Disconnec
 	}
 	if len(res.Disconnected) == 0 {
 		if id != nil {
-			return res, fmt.Errorf("client %q is not registered on journal %s", *id, j.Spec)
+			return res, refuse("client %q is not registered on journal %s; nothing was changed", *id, j.Spec)
 		}
-		return res, fmt.Errorf("no registered clients to disconnect on journal %s", j.Spec)
+		return res, refuse("no registered clients to disconnect on journal %s (only the image's own, which is never disconnected); nothing was changed", j.Spec)
 	}
 	j.notify(ctx)
 	return res, j.Refresh(ctx)

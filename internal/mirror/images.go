@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -64,12 +65,26 @@ type PoolListing struct {
 	Primary  map[string]bool // by image id
 	Peers    []*rbd.MirrorPeerSite
 	SiteName string
+	// Namespace is the listed namespace ("" for the pool's default one).
+	Namespace string
 }
 
 // ListAll fetches a pool's image names, global mirror statuses and mirror
 // modes with batched calls, in parallel, without opening any image.
+//
+// pool may name a namespace as "pool/namespace", as the console's tree does
+// (a namespace is a node under its pool, and "pool/ns" + "/" + image is the
+// image's spec); its images then carry that name as their Pool.
 func ListAll(ctx context.Context, c *site.Conn, pool string) (*PoolListing, error) {
-	return listAll(ctx, c, pool, true)
+	return listAll(ctx, c, consolePool(pool), true)
+}
+
+// consolePool reads the console's pool name: "pool" or "pool/namespace".
+func consolePool(pool string) model.PoolSpec {
+	if i := strings.IndexByte(pool, '/'); i > 0 {
+		return model.PoolSpec{Pool: pool[:i], Namespace: pool[i+1:]}
+	}
+	return model.PoolSpec{Pool: pool}
 }
 
 // ListStatuses is ListAll without the mirror info listing (mode and
@@ -77,15 +92,23 @@ func ListAll(ctx context.Context, c *site.Conn, pool string) (*PoolListing, erro
 // about 0.5 s for 1,000 images, where everything else takes ~10 ms. rbd's
 // status JSON needs neither field; the poller keeps them in an InfoCache.
 func ListStatuses(ctx context.Context, c *site.Conn, pool string) (*PoolListing, error) {
-	return listAll(ctx, c, pool, false)
+	return listAll(ctx, c, consolePool(pool), false)
 }
 
-func listAll(ctx context.Context, c *site.Conn, pool string, withInfo bool) (*PoolListing, error) {
-	io, conn, err := c.PoolHandles(ctx, pool)
+// listAll lists one namespace of a pool (ps.Namespace "" is the default
+// one); a namespace's peers and site name are its pool's.
+func listAll(ctx context.Context, c *site.Conn, ps model.PoolSpec, withInfo bool) (*PoolListing, error) {
+	io, conn, err := PoolHandles(ctx, c, ps)
 	if err != nil {
 		return nil, err
 	}
-	return site.Call(ctx, c, "list images of pool "+pool, func() (*PoolListing, error) {
+	pio := io
+	if ps.Namespace != "" {
+		if pio, err = c.IOContext(ctx, ps.Pool); err != nil {
+			return nil, err
+		}
+	}
+	return site.Call(ctx, c, "list images of pool "+poolSpecString(ps), func() (*PoolListing, error) {
 		l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{}, Modes: map[string]rbd.ImageMirrorMode{}, Primary: map[string]bool{}}
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
@@ -141,7 +164,7 @@ func listAll(ctx context.Context, c *site.Conn, pool string, withInfo bool) (*Po
 				errs[3] = err
 				return
 			}
-			l.Peers, errs[3] = rbd.ListMirrorPeerSite(io)
+			l.Peers, errs[3] = rbd.ListMirrorPeerSite(pio)
 			l.SiteName, _ = rbd.GetMirrorSiteName(conn)
 		}()
 		wg.Wait()
@@ -166,7 +189,7 @@ func (l *PoolListing) Images(siteName, pool string) []model.Image {
 	}
 	byName := map[string]model.Image{}
 	for id, st := range l.Statuses {
-		img := model.Image{Site: siteName, Pool: pool, Name: st.Name, ID: id,
+		img := model.Image{Site: siteName, Pool: pool, Namespace: l.Namespace, Name: st.Name, ID: id,
 			MirrorState: imageStateName(st.Info.State), GlobalID: st.Info.GlobalID, Primary: st.Info.Primary}
 		if m, ok := l.Modes[id]; ok {
 			img.MirrorMode = imageModeName(m)
@@ -200,7 +223,7 @@ func (l *PoolListing) Images(siteName, pool string) []model.Image {
 	for _, n := range l.Names {
 		img, ok := byName[n]
 		if !ok {
-			img = model.Image{Site: siteName, Pool: pool, Name: n, MirrorState: model.MirrorDisabled}
+			img = model.Image{Site: siteName, Pool: pool, Namespace: l.Namespace, Name: n, MirrorState: model.MirrorDisabled}
 		}
 		img.Class = Classify(&img)
 		img.Health = ImageHealth(&img)
@@ -219,19 +242,37 @@ func Images(ctx context.Context, c *site.Conn, pool string) ([]model.Image, erro
 	return l.Images(c.Name(), pool), nil
 }
 
+// ImagesNS lists the images of one namespace of a pool ("" is the pool's
+// default namespace), refusing a namespace that does not exist on site c.
+func ImagesNS(ctx context.Context, c *site.Conn, ps model.PoolSpec) ([]model.Image, error) {
+	l, err := listAll(ctx, c, ps, true)
+	if err != nil {
+		return nil, err
+	}
+	l.Namespace = ps.Namespace
+	return l.Images(c.Name(), ps.Pool), nil
+}
+
 // Exact reads the mirroring state of a few images by opening each one. The
 // batched global status listing of Pacific reports every "unknown" state
 // with the description "status not found", hiding "remote image is not
 // primary" and "remote image demoted", which failover has to see; opening
 // the image returns the real description.
 func Exact(ctx context.Context, c *site.Conn, pool string, names []string) (map[string]model.Image, error) {
-	io, conn, err := c.PoolHandles(ctx, pool)
+	ps := consolePool(pool)
+	io, conn, err := c.PoolHandlesNS(ctx, ps.Pool, ps.Namespace)
 	if err != nil {
 		return nil, err
 	}
+	pio := io
+	if ps.Namespace != "" {
+		if pio, err = c.IOContext(ctx, ps.Pool); err != nil {
+			return nil, err
+		}
+	}
 	return site.Call(ctx, c, fmt.Sprintf("read mirror status of %d images in %s", len(names), pool), func() (map[string]model.Image, error) {
 		l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{}, Modes: map[string]rbd.ImageMirrorMode{}, Primary: map[string]bool{}}
-		l.Peers, _ = rbd.ListMirrorPeerSite(io)
+		l.Peers, _ = rbd.ListMirrorPeerSite(pio)
 		l.SiteName, _ = rbd.GetMirrorSiteName(conn)
 		var mu sync.Mutex
 		var firstErr error

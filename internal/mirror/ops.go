@@ -20,6 +20,11 @@ func openRW(ctx context.Context, c *site.Conn, spec model.ImageSpec) (*rbd.Image
 	}
 	return site.Call(ctx, c, "open image "+spec.String(), func() (*rbd.Image, error) {
 		img, err := rbd.OpenImage(io, spec.Image, rbd.NoSnapshot)
+		if err != nil && site.IsErrno(err, syscall.ENOENT) && spec.Namespace != "" {
+			if ok, nerr := rbd.NamespaceExists(io, spec.Namespace); nerr == nil && !ok {
+				return nil, refuse("namespace %s does not exist in pool %s on site %s; nothing was changed", spec.Namespace, spec.Pool, c.Name())
+			}
+		}
 		if err != nil && site.IsErrno(err, syscall.ENOENT) {
 			return nil, &site.Error{Site: c.Name(), Op: "open image", Err: fmt.Errorf("image %s does not exist", spec), NotFound: true}
 		}

@@ -10,8 +10,15 @@ import (
 
 // PoolSummary fills a pool's mirroring mode, site name, peer count and image
 // count, without opening any image.
+// p.Name may be the console's "pool/namespace": the namespace's mode and
+// images, its pool's site name and peers.
 func PoolSummary(ctx context.Context, c *site.Conn, p model.Pool) (model.Pool, error) {
-	io, conn, err := c.PoolHandles(ctx, p.Name)
+	ps := consolePool(p.Name)
+	io, conn, err := c.PoolHandlesNS(ctx, ps.Pool, ps.Namespace)
+	if err != nil {
+		return p, err
+	}
+	pio, err := c.IOContext(ctx, ps.Pool)
 	if err != nil {
 		return p, err
 	}
@@ -25,7 +32,7 @@ func PoolSummary(ctx context.Context, c *site.Conn, p model.Pool) (model.Pool, e
 			p.SiteName = name
 		}
 		if mode != rbd.MirrorModeDisabled {
-			peers, err := rbd.ListMirrorPeerSite(io)
+			peers, err := rbd.ListMirrorPeerSite(pio)
 			if err != nil {
 				return p, err
 			}
@@ -50,4 +57,14 @@ func modeName(m rbd.MirrorMode) string {
 		return "pool"
 	}
 	return "unknown"
+}
+
+// Namespaces lists a pool's rbd namespaces (one read of the pool's
+// namespace directory).
+func Namespaces(ctx context.Context, c *site.Conn, pool string) ([]string, error) {
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	return site.Call(ctx, c, "list namespaces of "+pool, func() ([]string, error) { return rbd.NamespaceList(io) })
 }

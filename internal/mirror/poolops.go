@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ceph/go-ceph/rados"
 	"github.com/ceph/go-ceph/rbd"
 	"github.com/rbdtui/rbdtui/internal/release"
 	"github.com/rbdtui/rbdtui/internal/site"
@@ -29,7 +30,9 @@ type Peer struct {
 }
 
 // PoolInfo is `rbd mirror pool info --format json`. Its JSON follows the
-// rbd of the release rbdtui is linked against (see MarshalJSON).
+// rbd of the release rbdtui is linked against (see MarshalJSON): a disabled
+// pool and a namespace print the mode only; an enabled pool always has
+// "site_name" and "peers" (an empty list when it has none).
 type PoolInfo struct {
 	Mode     string `json:"mode"`
 	SiteName string `json:"site_name,omitempty"`
@@ -47,7 +50,7 @@ func (pi PoolInfo) MarshalJSON() ([]byte, error) {
 	type disabled struct {
 		Mode string `json:"mode"`
 	}
-	if pi.Mode == "disabled" {
+	if pi.Mode == "disabled" || pi.SiteName == "" {
 		return json.Marshal(disabled{pi.Mode})
 	}
 	peers := pi.Peers
@@ -94,21 +97,52 @@ func ParseDirection(s string) (rbd.MirrorPeerDirection, error) {
 	return 0, refuse("direction %q: use rx-only, tx-only or rx-tx", s)
 }
 
+// PoolHandles opens the io context of a pool spec's namespace ("" is the
+// pool's default namespace), after checking that the namespace exists on
+// site c: librados opens any namespace name, and rbd would otherwise act on
+// nothing and report success.
+func PoolHandles(ctx context.Context, c *site.Conn, ps model.PoolSpec) (*rados.IOContext, *rados.Conn, error) {
+	if err := CheckNamespace(ctx, c, ps.Pool, ps.Namespace); err != nil {
+		return nil, nil, err
+	}
+	return c.PoolHandlesNS(ctx, ps.Pool, ps.Namespace)
+}
+
+// CheckNamespace refuses a namespace that does not exist in pool on site c
+// (nothing to check for the default namespace, "").
+func CheckNamespace(ctx context.Context, c *site.Conn, pool, ns string) error {
+	if ns == "" {
+		return nil
+	}
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return err
+	}
+	ok, err := site.Call(ctx, c, "check namespace "+pool+"/"+ns, func() (bool, error) { return rbd.NamespaceExists(io, ns) })
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return refuse("namespace %s does not exist in pool %s on site %s: create it with `rbd namespace create %s/%s` (on every site that mirrors it); nothing was changed", ns, pool, c.Name(), pool, ns)
+	}
+	return nil
+}
+
 // GetPoolInfo reads a pool's mirroring mode, site name and peers; withKeys
 // adds each peer's mon_host and key (rbd's --all), which needs the right to
-// read them.
-func GetPoolInfo(ctx context.Context, c *site.Conn, pool string, withKeys bool) (*PoolInfo, error) {
-	io, conn, err := c.PoolHandles(ctx, pool)
+// read them. A namespace has a mode only (its peers are the pool's).
+func GetPoolInfo(ctx context.Context, c *site.Conn, ps model.PoolSpec, withKeys bool) (*PoolInfo, error) {
+	io, conn, err := PoolHandles(ctx, c, ps)
 	if err != nil {
 		return nil, err
 	}
-	return site.Call(ctx, c, "mirror pool info "+pool, func() (*PoolInfo, error) {
+	return site.Call(ctx, c, "mirror pool info "+poolSpecString(ps), func() (*PoolInfo, error) {
 		mode, err := rbd.GetMirrorMode(io)
 		if err != nil {
 			return nil, err
 		}
 		pi := &PoolInfo{Mode: modeName(mode)}
-		if mode == rbd.MirrorModeDisabled {
+		if mode == rbd.MirrorModeDisabled || ps.Namespace != "" {
 			return pi, nil
 		}
 		if pi.SiteName, err = rbd.GetMirrorSiteName(conn); err != nil {
@@ -158,8 +192,9 @@ type PoolSummaryJSON struct {
 // GetPoolStatus builds rbd's pool status without opening any image: the
 // status summary, the daemons from the service map, and (verbose) every
 // image's status from the batched listings.
-func GetPoolStatus(ctx context.Context, c *site.Conn, pool string, verbose bool) (*PoolStatus, error) {
-	io, conn, err := c.PoolHandles(ctx, pool)
+func GetPoolStatus(ctx context.Context, c *site.Conn, ps model.PoolSpec, verbose bool) (*PoolStatus, error) {
+	pool := ps.Pool
+	io, conn, err := PoolHandles(ctx, c, ps)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +203,7 @@ func GetPoolStatus(ctx context.Context, c *site.Conn, pool string, verbose bool)
 		summary map[rbd.MirrorImageStatusState]uint
 		poolID  int64
 	}
-	b, err := site.Call(ctx, c, "mirror pool status "+pool, func() (base, error) {
+	b, err := site.Call(ctx, c, "mirror pool status "+poolSpecString(ps), func() (base, error) {
 		var b base
 		var err error
 		if b.mode, err = rbd.GetMirrorMode(io); err != nil {
@@ -187,31 +222,31 @@ func GetPoolStatus(ctx context.Context, c *site.Conn, pool string, verbose bool)
 		return nil, err
 	}
 	if b.mode == rbd.MirrorModeDisabled {
-		return nil, refuse("mirroring is not enabled on pool %s on site %s", pool, c.Name())
+		return nil, refuse("mirroring is not enabled on pool %s on site %s", poolSpecString(ps), c.Name())
 	}
-	ps := &PoolStatus{Summary: PoolSummaryJSON{States: map[string]int{}, ImageHealth: HealthOK}}
-	for st, n := range b.summary {
+	st := &PoolStatus{Summary: PoolSummaryJSON{States: map[string]int{}, ImageHealth: HealthOK}}
+	for state, n := range b.summary {
 		if n == 0 {
 			continue
 		}
-		name := StateName(st)
-		ps.Summary.States[name] += int(n)
-		ps.Summary.ImageHealth = WorseHealth(ps.Summary.ImageHealth, StateHealth(name))
+		name := StateName(state)
+		st.Summary.States[name] += int(n)
+		st.Summary.ImageHealth = WorseHealth(st.Summary.ImageHealth, StateHealth(name))
 	}
 	di, derr := Daemons(ctx, c, b.poolID)
-	ps.Summary.DaemonHealth = di.Health
-	ps.Summary.Health = WorseHealth(ps.Summary.ImageHealth, ps.Summary.DaemonHealth)
+	st.Summary.DaemonHealth = di.Health
+	st.Summary.Health = WorseHealth(st.Summary.ImageHealth, st.Summary.DaemonHealth)
 	if !verbose {
-		return ps, nil
+		return st, nil
 	}
 	if derr == nil {
-		ps.Daemons = di.Daemons
+		st.Daemons = di.Daemons
 	}
-	l, err := ListStatuses(ctx, c, pool)
+	l, err := listAll(ctx, c, ps, false)
 	if err != nil {
 		return nil, err
 	}
-	inst, err := instanceIDs(ctx, c, pool)
+	inst, err := instanceIDs(ctx, c, ps)
 	if err != nil {
 		return nil, err
 	}
@@ -222,17 +257,17 @@ func GetPoolStatus(ctx context.Context, c *site.Conn, pool string, verbose bool)
 		}
 		images = append(images, ToImageStatus(img, di, inst[img.ID]))
 	}
-	ps.Images = &images
-	return ps, nil
+	st.Images = &images
+	return st, nil
 }
 
 // instanceIDs maps image ids to the daemon instance replaying them.
-func instanceIDs(ctx context.Context, c *site.Conn, pool string) (map[string]string, error) {
-	io, err := c.IOContext(ctx, pool)
+func instanceIDs(ctx context.Context, c *site.Conn, ps model.PoolSpec) (map[string]string, error) {
+	io, err := c.IOContextNS(ctx, ps.Pool, ps.Namespace)
 	if err != nil {
 		return nil, err
 	}
-	return site.Call(ctx, c, "list mirror instances of "+pool, func() (map[string]string, error) {
+	return site.Call(ctx, c, "list mirror instances of "+poolSpecString(ps), func() (map[string]string, error) {
 		out := map[string]string{}
 		start := ""
 		for {
@@ -362,8 +397,12 @@ func GetImageStatus(ctx context.Context, c *site.Conn, spec model.ImageSpec) (*I
 // SetPoolMode enables mirroring on a pool in image or pool mode, or disables
 // it. Enabling also sets the pool's default features to exclusive-lock and
 // journaling (the proposal's meaning: new images get journaling) when asked.
-func SetPoolMode(ctx context.Context, c *site.Conn, pool, mode string) error {
-	io, err := c.IOContext(ctx, pool)
+//
+// A namespace (ps.Namespace) has its own mode, as `rbd mirror pool enable
+// <pool>/<namespace> <mode>` sets it; the pool itself must be mirrored.
+func SetPoolMode(ctx context.Context, c *site.Conn, ps model.PoolSpec, mode string) error {
+	pool := poolSpecString(ps)
+	io, _, err := PoolHandles(ctx, c, ps)
 	if err != nil {
 		return err
 	}
@@ -386,7 +425,7 @@ func SetPoolMode(ctx context.Context, c *site.Conn, pool, mode string) error {
 		if cur == m {
 			return struct{}{}, nil
 		}
-		if m == rbd.MirrorModeDisabled {
+		if m == rbd.MirrorModeDisabled && ps.Namespace == "" {
 			peers, err := rbd.ListMirrorPeerSite(io)
 			if err == nil && len(peers) > 0 {
 				var names []string
@@ -397,6 +436,9 @@ func SetPoolMode(ctx context.Context, c *site.Conn, pool, mode string) error {
 			}
 		}
 		err = rbd.SetMirrorMode(io, m)
+		if site.IsErrno(err, syscall.EINVAL) && ps.Namespace != "" && m != rbd.MirrorModeDisabled {
+			return struct{}{}, refuse("namespace %s: mirroring must be enabled on pool %s first (`rbdtui mirror pool enable %s image`)", pool, ps.Pool, ps.Pool)
+		}
 		if site.IsErrno(err, syscall.EBUSY) || site.IsErrno(err, syscall.EINVAL) && m == rbd.MirrorModeDisabled {
 			return struct{}{}, refuse("pool %s still has mirrored images: disable mirroring on them first", pool)
 		}
@@ -413,8 +455,9 @@ const (
 
 // SetJournalingDefault makes new images in the pool get exclusive-lock and
 // journaling (pool-level rbd_default_features), or clears that default.
-func SetJournalingDefault(ctx context.Context, c *site.Conn, pool string, on bool) error {
-	io, err := c.IOContext(ctx, pool)
+func SetJournalingDefault(ctx context.Context, c *site.Conn, ps model.PoolSpec, on bool) error {
+	pool := poolSpecString(ps)
+	io, _, err := PoolHandles(ctx, c, ps)
 	if err != nil {
 		return err
 	}
@@ -433,8 +476,9 @@ func SetJournalingDefault(ctx context.Context, c *site.Conn, pool string, on boo
 
 // JournalingDefault reports whether the pool's default features include
 // journaling (set by SetJournalingDefault).
-func JournalingDefault(ctx context.Context, c *site.Conn, pool string) (bool, error) {
-	io, err := c.IOContext(ctx, pool)
+func JournalingDefault(ctx context.Context, c *site.Conn, ps model.PoolSpec) (bool, error) {
+	pool := poolSpecString(ps)
+	io, _, err := PoolHandles(ctx, c, ps)
 	if err != nil {
 		return false, err
 	}
@@ -665,4 +709,12 @@ func SetPeer(ctx context.Context, c *site.Conn, pool, uuid, key, value string) e
 		return struct{}{}, refuse("peer attribute %q: use direction, site-name, client, mon-host or key-file", key)
 	})
 	return err
+}
+
+// poolSpecString is pool or pool/namespace.
+func poolSpecString(ps model.PoolSpec) string {
+	if ps.Namespace == "" {
+		return ps.Pool
+	}
+	return ps.Pool + "/" + ps.Namespace
 }

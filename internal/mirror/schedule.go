@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ceph/go-ceph/rbd/admin"
@@ -101,7 +102,7 @@ func AddSchedule(ctx context.Context, c *site.Conn, pool, ns, image, interval, s
 	_, err = site.Call(ctx, c, "add snapshot schedule", func() (struct{}, error) {
 		return struct{}{}, a.Add(levelSpec(pool, ns, image), admin.Interval(interval), st)
 	})
-	return err
+	return scheduleErr(err)
 }
 
 // RemoveSchedule removes schedules (all at the level when interval is "").
@@ -139,7 +140,7 @@ func RemoveSchedule(ctx context.Context, c *site.Conn, pool, ns, image, interval
 			if len(have) > 0 {
 				what = strings.Join(have, ", ")
 			}
-			return refuse("no snapshot schedule every %s%s at %s (schedules there: %s); nothing was removed", interval, map[bool]string{true: "", false: " starting " + start}[start == ""], levelName(pool, ns, image), what)
+			return refuse("no snapshot schedule every %s%s at %s (schedules there: %s); nothing was removed", interval, map[bool]string{true: "", false: " starting " + start}[start == ""], levelLabel(pool, ns, image), what)
 		}
 	}
 	iv, st := admin.NoInterval, admin.NoStartTime
@@ -152,36 +153,58 @@ func RemoveSchedule(ctx context.Context, c *site.Conn, pool, ns, image, interval
 	_, err = site.Call(ctx, c, "remove snapshot schedule", func() (struct{}, error) {
 		return struct{}{}, a.Remove(levelSpec(pool, ns, image), iv, st)
 	})
-	return err
+	return scheduleErr(err)
 }
 
-// ListSchedules lists schedules at a level (recursive: and below it).
+// ErrNoSchedule is ListSchedules' answer, as rbd's ENOENT, when the level
+// itself has no schedule (not recursive).
+var ErrNoSchedule = &Refusal{Msg: "no mirror snapshot schedule at this level (-R lists the levels below it too)"}
+
+// levelName is the mgr's name of a level: "" (global), "pool/",
+// "pool/ns/", "pool/image", "pool/ns/image".
+func levelName(pool, ns, image string) string {
+	switch {
+	case pool == "":
+		return ""
+	case image != "" && ns != "":
+		return pool + "/" + ns + "/" + image
+	case image != "":
+		return pool + "/" + image
+	case ns != "":
+		return pool + "/" + ns + "/"
+	}
+	return pool + "/"
+}
+
+// ListSchedules lists the schedules the mgr reports for a level, as rbd
+// does: not recursive, the level's own schedules only (ErrNoSchedule when
+// it has none); recursive, the level, its nearest scheduled parent and every
+// level below it.
 func ListSchedules(ctx context.Context, c *site.Conn, pool, ns, image string, recursive bool) ([]ScheduleLevel, error) {
 	a, err := schedAdmin(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	all, err := site.Call(ctx, c, "list snapshot schedules", func() ([]admin.SnapshotSchedule, error) {
-		return a.List(levelSpec("", "", ""))
+		return a.List(levelSpec(pool, ns, image))
 	})
 	if err != nil {
-		return nil, err
+		return nil, scheduleErr(err)
 	}
-	want := strings.Join(nonEmpty(pool, ns, image), "/")
+	want := levelName(pool, ns, image)
 	out := []ScheduleLevel{}
 	for _, s := range all {
+		if !recursive && s.Name != want {
+			continue
+		}
 		lv := parseLevelName(s.Name)
-		have := strings.Join(nonEmpty(dash(lv.Pool), dash(lv.Namespace), dash(lv.Image)), "/")
-		if want != "" && have != want && !(recursive && strings.HasPrefix(have, want+"/")) {
-			continue
-		}
-		if want == "" && !recursive && have != "" {
-			continue
-		}
 		for _, t := range s.Schedule {
 			lv.Items = append(lv.Items, ScheduleItem{Interval: string(t.Interval), StartTime: string(t.StartTime)})
 		}
 		out = append(out, lv)
+	}
+	if !recursive && len(out) == 0 {
+		return nil, ErrNoSchedule
 	}
 	sort.Slice(out, func(i, j int) bool {
 		return out[i].Pool+out[i].Namespace+out[i].Image < out[j].Pool+out[j].Namespace+out[j].Image
@@ -189,13 +212,25 @@ func ListSchedules(ctx context.Context, c *site.Conn, pool, ns, image string, re
 	return out, nil
 }
 
-// levelName names a schedule level for messages: the cluster, a pool,
+// levelLabel names a schedule level for messages: the cluster, a pool,
 // pool/namespace or pool/[namespace/]image.
-func levelName(pool, ns, image string) string {
+func levelLabel(pool, ns, image string) string {
 	if pool == "" {
 		return "the cluster level"
 	}
 	return strings.Join(nonEmpty(pool, ns, image), "/")
+}
+
+// scheduleErr turns the mgr's EINVAL about a level (an unknown namespace or
+// image) into a refusal that names it.
+func scheduleErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if site.IsErrno(err, syscall.EINVAL) || strings.Contains(err.Error(), "Invalid level spec") {
+		return refuse("%v; nothing was changed", err)
+	}
+	return err
 }
 
 func nonEmpty(parts ...string) []string {
@@ -250,7 +285,7 @@ func ScheduleStatus(ctx context.Context, c *site.Conn, pool, ns, image string) (
 		return a.Status(levelSpec(pool, ns, image))
 	})
 	if err != nil {
-		return nil, err
+		return nil, scheduleErr(err)
 	}
 	out := []ScheduledImage{}
 	for _, i := range imgs {

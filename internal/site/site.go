@@ -344,6 +344,12 @@ func (c *Conn) PoolHandles(ctx context.Context, pool string) (*rados.IOContext, 
 	return c.handles(ctx, pool, "")
 }
 
+// PoolHandlesNS is PoolHandles for a namespace of pool ("" is the pool's
+// default namespace).
+func (c *Conn) PoolHandlesNS(ctx context.Context, pool, ns string) (*rados.IOContext, *rados.Conn, error) {
+	return c.handles(ctx, pool, ns)
+}
+
 // IOContextNS returns a cached io context for a namespace of pool. Cached
 // contexts are shared, so callers never change their namespace.
 func (c *Conn) IOContextNS(ctx context.Context, pool, ns string) (*rados.IOContext, error) {
