@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"sort"
 	"strconv"
@@ -123,7 +124,7 @@ func RemoveSchedule(ctx context.Context, c *site.Conn, pool, ns, image, interval
 	// mgr answers success).
 	if interval != "" {
 		levels, err := ListSchedules(ctx, c, pool, ns, image, false)
-		if err != nil {
+		if err != nil && !errors.Is(err, ErrNoSchedule) {
 			return err
 		}
 		var have []string
