@@ -69,7 +69,35 @@ type PoolListing struct {
 // ListAll fetches a pool's image names, global mirror statuses and mirror
 // modes with batched calls, in parallel, without opening any image.
 func ListAll(ctx context.Context, c *site.Conn, pool string) (*PoolListing, error) {
-	return listAll(ctx, c, pool, true)
+	return listAll(ctx, c, pool, "", true)
+}
+
+// ListAllNS is ListAll for one namespace of a pool ("" is the pool's
+// default namespace).
+func ListAllNS(ctx context.Context, c *site.Conn, pool, ns string) (*PoolListing, error) {
+	return listAll(ctx, c, pool, ns, true)
+}
+
+// nsHandles returns the io context of a pool's namespace and the cluster
+// connection it belongs to.
+func nsHandles(ctx context.Context, c *site.Conn, pool, ns string) (*rados.IOContext, *rados.Conn, error) {
+	if ns == "" {
+		return c.PoolHandles(ctx, pool)
+	}
+	io, err := c.IOContextNS(ctx, pool, ns)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := c.Rados(ctx)
+	return io, conn, err
+}
+
+// where names a pool or one of its namespaces in messages.
+func where(pool, ns string) string {
+	if ns == "" {
+		return pool
+	}
+	return pool + "/" + ns
 }
 
 // ListStatuses is ListAll without the mirror info listing (mode and
@@ -77,15 +105,15 @@ func ListAll(ctx context.Context, c *site.Conn, pool string) (*PoolListing, erro
 // about 0.5 s for 1,000 images, where everything else takes ~10 ms. rbd's
 // status JSON needs neither field; the poller keeps them in an InfoCache.
 func ListStatuses(ctx context.Context, c *site.Conn, pool string) (*PoolListing, error) {
-	return listAll(ctx, c, pool, false)
+	return listAll(ctx, c, pool, "", false)
 }
 
-func listAll(ctx context.Context, c *site.Conn, pool string, withInfo bool) (*PoolListing, error) {
-	io, conn, err := c.PoolHandles(ctx, pool)
+func listAll(ctx context.Context, c *site.Conn, pool, ns string, withInfo bool) (*PoolListing, error) {
+	io, conn, err := nsHandles(ctx, c, pool, ns)
 	if err != nil {
 		return nil, err
 	}
-	return site.Call(ctx, c, "list images of pool "+pool, func() (*PoolListing, error) {
+	return site.Call(ctx, c, "list images of pool "+where(pool, ns), func() (*PoolListing, error) {
 		l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{}, Modes: map[string]rbd.ImageMirrorMode{}, Primary: map[string]bool{}}
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
@@ -225,11 +253,16 @@ func Images(ctx context.Context, c *site.Conn, pool string) ([]model.Image, erro
 // primary" and "remote image demoted", which failover has to see; opening
 // the image returns the real description.
 func Exact(ctx context.Context, c *site.Conn, pool string, names []string) (map[string]model.Image, error) {
-	io, conn, err := c.PoolHandles(ctx, pool)
+	return ExactNS(ctx, c, pool, "", names)
+}
+
+// ExactNS is Exact for images of one namespace of a pool.
+func ExactNS(ctx context.Context, c *site.Conn, pool, ns string, names []string) (map[string]model.Image, error) {
+	io, conn, err := nsHandles(ctx, c, pool, ns)
 	if err != nil {
 		return nil, err
 	}
-	return site.Call(ctx, c, fmt.Sprintf("read mirror status of %d images in %s", len(names), pool), func() (map[string]model.Image, error) {
+	return site.Call(ctx, c, fmt.Sprintf("read mirror status of %d images in %s", len(names), where(pool, ns)), func() (map[string]model.Image, error) {
 		l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{}, Modes: map[string]rbd.ImageMirrorMode{}, Primary: map[string]bool{}}
 		l.Peers, _ = rbd.ListMirrorPeerSite(io)
 		l.SiteName, _ = rbd.GetMirrorSiteName(conn)

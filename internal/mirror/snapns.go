@@ -27,6 +27,9 @@ type MirrorSnap struct {
 	// Not in rbd's JSON: the rest of the mirror namespace.
 	State    string `json:"-"`
 	Complete bool   `json:"-"`
+	// PrimarySnapID is, on a non-primary copy, the id of the primary's
+	// snapshot this one copies.
+	PrimarySnapID uint64 `json:"-"`
 }
 
 // Mirror snapshot states.
@@ -76,7 +79,8 @@ func MirrorSnapshots(io *rados.IOContext, image string) ([]MirrorSnap, error) {
 		if ret := C.rbd_snap_get_mirror_namespace(img, s.id, &ns, C.size_t(unsafe.Sizeof(ns))); ret < 0 {
 			continue
 		}
-		ms := MirrorSnap{ID: uint64(s.id), Name: C.GoString(s.name), Complete: bool(ns.complete), MirrorPeerUUIDs: []string{}}
+		ms := MirrorSnap{ID: uint64(s.id), Name: C.GoString(s.name), Complete: bool(ns.complete), MirrorPeerUUIDs: []string{},
+			PrimarySnapID: uint64(ns.primary_snap_id)}
 		switch ns.state {
 		case C.RBD_SNAP_MIRROR_STATE_PRIMARY:
 			ms.State = SnapPrimary
