@@ -512,3 +512,23 @@ func restoreWhenWritable(ctx context.Context, c *site.Conn, img model.ImageSpec,
 		}
 	}
 }
+
+// PrimaryOn reports whether a group is primary on a site: any of its
+// members is primary there. The CLI takes the site where it is as the
+// default --from.
+func PrimaryOn(ctx context.Context, c *site.Conn, spec Spec) (bool, error) {
+	imgs, _, err := members(ctx, c, spec)
+	if err != nil {
+		return false, err
+	}
+	for _, img := range imgs {
+		v := viewMember(ctx, c, img)
+		if v.Err != "" {
+			return false, errors.New(v.Err)
+		}
+		if v.Primary {
+			return true, nil
+		}
+	}
+	return false, nil
+}

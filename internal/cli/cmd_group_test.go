@@ -185,7 +185,11 @@ func TestConsistencyGroupCommands(t *testing.T) {
 
 	// A forced failover without a terminal and without --yes refuses.
 	refused("forced failover without --yes", "needs confirmation", "consistency-group", "failover", "rbd/"+g, "--to", "site-b", "--force")
-	refused("failover without --to", "--to <site> is required", "consistency-group", "failover", "rbd/"+g)
+	// Without --to (two sites) the plan goes from the current primary to
+	// the other site (it may refuse: site-b's copy may not replay yet).
+	if code, out, errOut := cg("consistency-group", "failover", "rbd/"+g, "--dry-run"); (code != 0 && code != cli.ExitUsage) || !strings.Contains(out+errOut, "from site-a to site-b") {
+		t.Errorf("failover without --to: exit %d, %s %s: want a plan from site-a to site-b", code, out, errOut)
+	}
 	if mi := mirrorInfo(t, io, plain); !mi.Primary {
 		t.Errorf("refused failover demoted the member")
 	}

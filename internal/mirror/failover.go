@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ceph/go-ceph/rbd"
 	"github.com/rbdtui/rbdtui/internal/site"
 	"github.com/rbdtui/rbdtui/model"
 )
@@ -43,12 +44,14 @@ type PlanImage = model.FailoverImagePlan
 
 // Plan is what a failover will do; --dry-run prints it.
 type Plan struct {
-	Kind   string      `json:"kind"` // planned or forced
-	Pool   string      `json:"pool"`
-	From   string      `json:"from"`
-	To     string      `json:"to"`
-	Steps  []string    `json:"steps"`
-	Images []PlanImage `json:"images"`
+	Kind string `json:"kind"` // planned or forced
+	Pool string `json:"pool"`
+	// Namespace is the pool namespace of the images ("" the default).
+	Namespace string      `json:"namespace,omitempty"`
+	From      string      `json:"from"`
+	To        string      `json:"to"`
+	Steps     []string    `json:"steps"`
+	Images    []PlanImage `json:"images"`
 	// FromReachable is false when From did not answer (forced failover).
 	FromReachable bool   `json:"from_reachable"`
 	FromError     string `json:"from_error,omitempty"`
@@ -65,13 +68,84 @@ func (p *Plan) Problems() []string {
 	return out
 }
 
+// NothingToDo reports whether every image of the plan is already primary
+// on To (and not on From): a run would change nothing.
+func (p *Plan) NothingToDo() bool {
+	if len(p.Images) == 0 {
+		return false
+	}
+	for _, i := range p.Images {
+		if i.Phase != "done" {
+			return false
+		}
+	}
+	return true
+}
+
+// NothingToDoError is what Run returns when every image is already primary
+// on the target: nothing was changed, and the failover is not complete
+// because nothing happened.
+type NothingToDoError struct{ Msg string }
+
+func (e *NothingToDoError) Error() string { return e.Msg }
+
+// PrimaryOn reports whether the images (every mirrored image of the pool's
+// namespace when none is named) are primary on a site: all named ones, or
+// any of the pool's. The CLI takes the site where they are as --from.
+func PrimaryOn(ctx context.Context, c *site.Conn, pool, ns string, images []string) (bool, error) {
+	if len(images) > 0 {
+		imgs, err := ExactNS(ctx, c, pool, ns, images)
+		if err != nil {
+			return false, err
+		}
+		for _, n := range images {
+			if img, ok := imgs[n]; !ok || !img.Primary {
+				return false, nil
+			}
+		}
+		return true, nil
+	}
+	l, err := ListAllNS(ctx, c, pool, ns)
+	if err != nil {
+		return false, err
+	}
+	for _, img := range l.Images(c.Name(), pool) {
+		if img.MirrorState == model.MirrorEnabled && img.Primary {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// namespaceExists refuses a failover in a namespace a site lacks.
+func namespaceExists(ctx context.Context, c *site.Conn, pool, ns string) error {
+	if ns == "" {
+		return nil
+	}
+	io, err := c.IOContext(ctx, pool)
+	if err != nil {
+		return err
+	}
+	ok, err := site.Call(ctx, c, "look up namespace "+where(pool, ns), func() (bool, error) { return rbd.NamespaceExists(io, ns) })
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return refuse("namespace %s does not exist on %s; nothing was changed", where(pool, ns), c.Name())
+	}
+	return nil
+}
+
 // MakePlan reads both sites and decides, per image, what the failover must
 // do. A run is resumable: an image already demoted is only promoted, one
 // already primary on To is only watched.
 func MakePlan(ctx context.Context, o FailoverOptions) (*Plan, error) {
-	p := &Plan{Kind: "planned", Pool: o.Pool, From: o.From.Name(), To: o.To.Name(), FromReachable: true}
+	p := &Plan{Kind: "planned", Pool: o.Pool, Namespace: o.Namespace, From: o.From.Name(), To: o.To.Name(), FromReachable: true}
 	if o.Force {
 		p.Kind = "forced"
+	}
+	if err := namespaceExists(ctx, o.To, o.Pool, o.Namespace); err != nil {
+		return nil, err
 	}
 	toList, err := ListAllNS(ctx, o.To, o.Pool, o.Namespace)
 	if err != nil {
@@ -79,7 +153,14 @@ func MakePlan(ctx context.Context, o FailoverOptions) (*Plan, error) {
 	}
 	toImgs := indexImages(toList.Images(o.To.Name(), o.Pool))
 	fromImgs := map[string]model.Image{}
-	if fromList, err := ListAllNS(ctx, o.From, o.Pool, o.Namespace); err != nil {
+	fromList, err := ListAllNS(ctx, o.From, o.Pool, o.Namespace)
+	if err == nil {
+		err = namespaceExists(ctx, o.From, o.Pool, o.Namespace)
+		if IsRefusal(err) {
+			return nil, err
+		}
+	}
+	if err != nil {
 		p.FromReachable, p.FromError = false, err.Error()
 		if !o.Force {
 			return nil, fmt.Errorf("site %s (the current primary) does not answer: %v; if it is lost, run a forced failover (--force)", o.From.Name(), err)
@@ -101,7 +182,7 @@ func MakePlan(ctx context.Context, o FailoverOptions) (*Plan, error) {
 		}
 		sort.Strings(names)
 		if len(names) == 0 {
-			return nil, refuse("pool %s has no mirrored images on %s or %s", o.Pool, o.From.Name(), o.To.Name())
+			return nil, refuse("pool %s has no mirrored images on %s or %s", where(o.Pool, o.Namespace), o.From.Name(), o.To.Name())
 		}
 	}
 	now := time.Now()
@@ -115,17 +196,17 @@ func MakePlan(ctx context.Context, o FailoverOptions) (*Plan, error) {
 		describeLag(&pi, ti, now)
 		switch {
 		case !tok:
-			pi.Phase, pi.Problem = "refuse", fmt.Sprintf("image %s/%s does not exist on %s", o.Pool, n, o.To.Name())
+			pi.Phase, pi.Problem = "refuse", fmt.Sprintf("image %s does not exist on %s", o.spec(n), o.To.Name())
 		case ti.MirrorState != model.MirrorEnabled:
-			pi.Phase, pi.Problem = "refuse", fmt.Sprintf("mirroring is not enabled on %s/%s on %s", o.Pool, n, o.To.Name())
+			pi.Phase, pi.Problem = "refuse", fmt.Sprintf("mirroring is not enabled on %s on %s", o.spec(n), o.To.Name())
 		case ti.Primary && (!fok || !fi.Primary):
 			pi.Phase = "done"
 		case ti.Primary && fi.Primary:
-			pi.Phase, pi.Problem = "refuse", fmt.Sprintf("primary on both sites (split-brain): recover with `rbdtui failover recover --site %s --image %s/%s`", o.From.Name(), o.Pool, n)
+			pi.Phase, pi.Problem = "refuse", fmt.Sprintf("primary on both sites (split-brain): recover with `rbdtui failover recover --stale %s --image %s`", o.From.Name(), o.spec(n))
 		case o.Force:
 			pi.Phase = "force-promote"
 		case !fok:
-			pi.Phase, pi.Problem = "refuse", fmt.Sprintf("image %s/%s does not exist on %s", o.Pool, n, o.From.Name())
+			pi.Phase, pi.Problem = "refuse", fmt.Sprintf("image %s does not exist on %s", o.spec(n), o.From.Name())
 		case fi.Primary:
 			pi.Phase = "demote"
 		default:
@@ -143,7 +224,7 @@ func MakePlan(ctx context.Context, o FailoverOptions) (*Plan, error) {
 	} else {
 		p.Steps = []string{
 			fmt.Sprintf("demote every image on %s", p.From),
-			fmt.Sprintf("wait until %s has replayed each image up to its demotion", p.To),
+			fmt.Sprintf("wait for proof that %s holds every write up to each demotion (journal: its rbd-mirror committed the demotion entry in %s's journal; snapshot: the demotion snapshot is copied completely) and both sites report up+unknown", p.To, p.From),
 			fmt.Sprintf("promote every image on %s (none before all are caught up)", p.To),
 			fmt.Sprintf("wait until %s replays each image in the new direction", p.From),
 		}
@@ -204,6 +285,13 @@ func Run(ctx context.Context, o FailoverOptions) (*Plan, error) {
 	}
 	if probs := plan.Problems(); len(probs) > 0 {
 		return plan, refuse("failover refused, nothing changed:\n  %s", strings.Join(probs, "\n  "))
+	}
+	if plan.NothingToDo() {
+		what := "every mirrored image of pool " + where(o.Pool, o.Namespace)
+		if len(o.Images) == 1 {
+			what = o.spec(o.Images[0]).String()
+		}
+		return plan, &NothingToDoError{Msg: fmt.Sprintf("%s is already primary on %s: nothing to do", what, o.To.Name())}
 	}
 	byPhase := func(phases ...string) []string {
 		var out []string
