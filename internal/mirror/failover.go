@@ -334,7 +334,7 @@ func Run(ctx context.Context, o FailoverOptions) (*Plan, error) {
 	}
 	if err := forEach(byPhase("demote"), func(n string) error {
 		emit(model.Progress{Step: "demote", Object: n, Site: o.From.Name()})
-		if err := Demote(ctx, o.From, o.spec(n)); err != nil {
+		if err := demoteFenced(ctx, o.From, o.spec(n)); err != nil {
 			return err
 		}
 		emit(model.Progress{Step: "demote", Object: n, Site: o.From.Name(), State: "non-primary"})
@@ -389,6 +389,41 @@ func Run(ctx context.Context, o FailoverOptions) (*Plan, error) {
 	}
 	emit(model.Progress{Step: "done", Message: fmt.Sprintf("%d images primary on %s, replaying on %s", len(all), o.To.Name(), o.From.Name())})
 	return plan, nil
+}
+
+// demoteFence is how long a failover's demotion keeps the image's exclusive
+// lock after demoting, so that every writer's handle has seen the demotion
+// (a header notification) before it can take the lock again.
+const demoteFence = 3 * time.Second
+
+// demoteFenced demotes an image while holding its exclusive lock, taken
+// first, and keeps the lock for demoteFence after. A writer racing a plain
+// demotion could take the lock back before its handle learned of the
+// demotion and land an acknowledged write after the demotion snapshot
+// (snapshot mode), on the old primary only: seen in the soak. While held,
+// the lock is refused to writers (EROFS).
+func demoteFenced(ctx context.Context, c *site.Conn, spec model.ImageSpec) error {
+	return withImage(ctx, c, spec, "mirror demote", func(img *rbd.Image) error {
+		i, err := info(img)
+		if err != nil {
+			return err
+		}
+		if i.State != rbd.MirrorImageEnabled {
+			return refuse("mirroring is not enabled on %s", spec)
+		}
+		if !i.Primary {
+			return refuse("%s is not primary on site %s: nothing to demote", spec, c.Name())
+		}
+		if err := img.LockAcquire(rbd.LockModeExclusive); err != nil {
+			return fmt.Errorf("take the exclusive lock of %s before demoting it: %w", spec, err)
+		}
+		defer func() { _ = img.LockRelease() }()
+		if err := img.MirrorDemote(); err != nil {
+			return err
+		}
+		time.Sleep(demoteFence)
+		return nil
+	})
 }
 
 // DefaultStepTimeout bounds each step of a failover: generous, since a
