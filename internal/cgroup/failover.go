@@ -261,6 +261,19 @@ func planned(ctx context.Context, m *site.Manager, from, to *site.Conn, spec Spe
 			if ok && pm.demote && !settled(viewMember(ctx, from, pm.img), demoteAt) {
 				ok, msg = false, "replayed; waiting for "+from.Name()+"'s rbd-mirror to report the demotion"
 			}
+			if ok && !v.Primary {
+				// Status words are no proof (issue 11): the data must
+				// show the demotion replayed (mirror.ProveReplayed).
+				proved, pwhy, err := mirror.ProveReplayed(ctx, from, to, pm.img, v.MirrorMode)
+				switch {
+				case err != nil:
+					ok, msg = false, "proof unreadable: "+err.Error()
+				case !proved:
+					ok, msg = false, pwhy
+				default:
+					why = pwhy
+				}
+			}
 			if ok {
 				delete(waiting, name)
 				pr.send(start, model.Progress{Step: "caught up", Object: name, Site: to.Name(), State: v.State, Message: why, Done: int64(len(ms) - len(waiting)), Total: int64(len(ms))})

@@ -185,3 +185,15 @@ func settled(img model.Image, demoted time.Time, target bool) (bool, string) {
 	}
 	return true, what
 }
+
+// ProveReplayed reads the proof that to holds everything from wrote up to
+// the demotion of one image (demoted on from): the same proof a planned
+// failover waits for, for the consistency-group failover.
+func ProveReplayed(ctx context.Context, from, to *site.Conn, spec model.ImageSpec, mode string) (bool, string, error) {
+	imgs, err := ExactNS(ctx, from, spec.Pool, spec.Namespace, []string{spec.Image})
+	if err != nil {
+		return false, "", err
+	}
+	o := FailoverOptions{From: from, To: to, Pool: spec.Pool, Namespace: spec.Namespace}
+	return replayProof(ctx, o, spec.Image, mode, imgs[spec.Image])
+}
