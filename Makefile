@@ -85,7 +85,7 @@ drill: build
 soak: build
 	@trap './$(BIN) lab down --dir $(LAB_DIR)' EXIT; \
 	./$(BIN) lab up --dir $(LAB_DIR); \
-	RBDTUI_SOAK=$${RBDTUI_SOAK:-20} RBDTUI_LAB_DIR=$(LAB_DIR) $(GO) test -tags $(TAGS) -count=1 -timeout 240m -v -run 'TestPlannedFailoverSoak' ./internal/mirror/
+	RBDTUI_SOAK=$${RBDTUI_SOAK:-20} RBDTUI_LAB_DIR=$(LAB_DIR) $(GO) test -tags $(TAGS) -count=1 -timeout 240m -parallel 4 -v -run 'TestPlannedFailoverSoak' ./internal/mirror/
 
 # Benchmarks run side by side with the rbd CLI on the lab and print ratios.
 bench: build

@@ -148,6 +148,7 @@ func soakVariantRun(t *testing.T, st *lab.State, ca, cb *site.Conn, v soakVarian
 			default:
 				res.ok++
 				res.times = append(res.times, took)
+				t.Logf("%s round %d leg %d: %s -> %s in %s", v, round, leg, primary, other, took.Round(100*time.Millisecond))
 			}
 			if !ok {
 				break
