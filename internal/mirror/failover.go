@@ -436,8 +436,10 @@ func (o FailoverOptions) spec(n string) model.ImageSpec {
 	return model.ImageSpec{Pool: o.Pool, Namespace: o.Namespace, Image: n}
 }
 
-// seenState is the last state a wait read for an image on one site.
+// seenState is the last state a wait read for an image on one site: the
+// image as read, what the wait made of it, and when it was read.
 type seenState struct {
+	Img   model.Image
 	State string
 	At    time.Time
 }
@@ -445,11 +447,11 @@ type seenState struct {
 // seenMap keys the last states by site, then image.
 type seenMap map[string]map[string]seenState
 
-func (m seenMap) put(siteName, image, state string, at time.Time) {
+func (m seenMap) put(siteName string, img model.Image, image, state string, at time.Time) {
 	if m[siteName] == nil {
 		m[siteName] = map[string]seenState{}
 	}
-	m[siteName][image] = seenState{State: state, At: at}
+	m[siteName][image] = seenState{Img: img, State: state, At: at}
 }
 
 // waitProof polls both sites until every image is proven replayed up to its
@@ -484,8 +486,8 @@ func waitProof(ctx context.Context, o FailoverOptions, names []string, modes map
 				f, t := froms[n], tos[n]
 				okT, stT := settled(t, demoted, true)
 				okF, stF := settled(f, demoted, false)
-				seen.put(o.To.Name(), n, stT, now)
-				seen.put(o.From.Name(), n, stF, now)
+				seen.put(o.To.Name(), t, n, stT, now)
+				seen.put(o.From.Name(), f, n, stF, now)
 				state := fmt.Sprintf("%s: %s; %s: %s", o.To.Name(), stT, o.From.Name(), stF)
 				ok := false
 				if okT && okF {
@@ -496,6 +498,7 @@ func waitProof(ctx context.Context, o FailoverOptions, names []string, modes map
 					}
 					ok = proved
 					state = why
+					seen.put(o.To.Name(), t, n, why, now)
 				}
 				if state != last[n] {
 					last[n] = state
@@ -558,7 +561,7 @@ func waitAll(ctx context.Context, o FailoverOptions, c *site.Conn, names []strin
 					continue
 				}
 				ok, state := check(imgs[n])
-				seen.put(c.Name(), n, state, now)
+				seen.put(c.Name(), imgs[n], n, state, now)
 				if state != last[n] {
 					last[n] = state
 					emit(model.Progress{Step: step, Object: n, Site: c.Name(), State: state, Done: int64(len(names) - len(pending)), Total: int64(len(names))})
@@ -635,6 +638,12 @@ func (e *StepError) Error() string {
 	for _, l := range e.Seen {
 		b.WriteString("\n  " + l)
 	}
+	if e.Step == "wait-replaying" {
+		// Everything was changed already: only the new direction's
+		// replay is unconfirmed, and a second run would have nothing to do.
+		fmt.Fprintf(&b, "\nevery image is primary on %s; %s has not been seen replaying yet: check it with: %s", e.To, e.From, e.Resume)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "\nthe images are left as the step found them; resume with: %s", e.Resume)
 	return b.String()
 }
@@ -667,6 +676,12 @@ func (o FailoverOptions) stepError(ctx context.Context, step string, names []str
 		names = names[:5]
 	}
 	e := &StepError{From: o.From.Name(), To: o.To.Name(), Step: step, Resume: o.ResumeCommand(), Err: err}
+	if step == "wait-replaying" {
+		e.Resume = fmt.Sprintf("rbdtui --site %s mirror image status <image>", o.From.Name())
+		if len(names) == 1 {
+			e.Resume = fmt.Sprintf("rbdtui --site %s mirror image status %s", o.From.Name(), o.spec(names[0]))
+		}
+	}
 	for _, n := range names {
 		e.Images = append(e.Images, o.spec(n).String())
 	}
@@ -683,7 +698,7 @@ func (o FailoverOptions) stepError(ctx context.Context, step string, names []str
 			}
 			got = map[string]seenState{}
 			for _, n := range names {
-				got[n] = seenState{State: describeCopy(imgs[n], now), At: now}
+				got[n] = seenState{Img: imgs[n], At: now}
 			}
 		}
 		for _, n := range names {
@@ -691,7 +706,12 @@ func (o FailoverOptions) stepError(ctx context.Context, step string, names []str
 			if !ok {
 				continue
 			}
-			e.Seen = append(e.Seen, fmt.Sprintf("%s on %s: %s (read %s ago)", o.spec(n), c.Name(), st.State, now.Sub(st.At).Round(100*time.Millisecond)))
+			line := fmt.Sprintf("%s on %s: %s, read %s ago", o.spec(n), c.Name(), describeCopy(st.Img, st.At), now.Sub(st.At).Round(100*time.Millisecond))
+			// Add what the wait made of it, unless it only repeats the status.
+			if st.State != "" && (st.Img.Local == nil || !strings.HasPrefix(st.State, st.Img.Local.FullState())) {
+				line += "; " + st.State
+			}
+			e.Seen = append(e.Seen, line)
 		}
 	}
 	return e
