@@ -81,7 +81,7 @@ drill: build
 # journal and snapshot mode, with and without a writer running until the
 # demotion, failed over and back RBDTUI_SOAK times each (default 20); every
 # byte compared after each failover; prints counts and times. make test runs
-# a short form (one round, 16 MiB, writer variants).
+# a short form (one round, 16 MiB: journal with a writer, snapshot without).
 soak: build
 	@trap './$(BIN) lab down --dir $(LAB_DIR)' EXIT; \
 	./$(BIN) lab up --dir $(LAB_DIR); \
