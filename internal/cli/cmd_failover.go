@@ -303,14 +303,20 @@ func runRecover(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	o := mirror.RecoverOptions{Stale: stale, Primary: prim, Pool: inv.Flag("pool"), StepTimeout: inv.DurationFlag("step-timeout", 0), Progress: env.Progressf}
-	what := o.Pool
+	o := mirror.RecoverOptions{Stale: stale, Primary: prim, StepTimeout: inv.DurationFlag("step-timeout", 0), Progress: env.Progressf}
+	what := inv.Flag("pool")
 	if inv.Has("image") {
 		spec, err := model.ParseImageSpec(inv.Flag("image"), false)
 		if err != nil {
 			return Usagef("--image: %v", err)
 		}
-		o.Pool, o.Images, what = spec.Pool, []string{spec.Image}, spec.Image
+		o.Pool, o.Namespace, o.Images, what = spec.Pool, spec.Namespace, []string{spec.Image}, spec.Image
+	} else {
+		ps, err := model.ParsePoolSpec(what)
+		if err != nil || what == "" {
+			return Usagef("--pool: expected <pool>[/<namespace>]")
+		}
+		o.Pool, o.Namespace = ps.Pool, ps.Namespace
 	}
 	if err := env.Confirm(fmt.Sprintf("Recover %s on %s: its split-brain copies are demoted and resynced from %s; what was written only on %s is discarded.", what, staleName, primName, staleName), what); err != nil {
 		return err

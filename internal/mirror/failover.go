@@ -738,10 +738,12 @@ func describeCopy(img model.Image, now time.Time) string {
 type RecoverOptions struct {
 	Stale, Primary *site.Conn
 	Pool           string
-	Images         []string
-	StepTimeout    time.Duration
-	Poll           time.Duration
-	Progress       func(model.Progress)
+	// Namespace is the pool namespace of the images ("" the default).
+	Namespace   string
+	Images      []string
+	StepTimeout time.Duration
+	Poll        time.Duration
+	Progress    func(model.Progress)
 }
 
 // Recover demotes the stale site's copies and resyncs them from the current
@@ -760,15 +762,16 @@ func Recover(ctx context.Context, o RecoverOptions) ([]string, error) {
 			o.Progress(p)
 		}
 	}
-	sl, err := ListAll(ctx, o.Stale, o.Pool)
+	sl, err := ListAllNS(ctx, o.Stale, o.Pool, o.Namespace)
 	if err != nil {
 		return nil, err
 	}
-	pl, err := ListAll(ctx, o.Primary, o.Pool)
+	pl, err := ListAllNS(ctx, o.Primary, o.Pool, o.Namespace)
 	if err != nil {
 		return nil, err
 	}
 	stale, prim := indexImages(sl.Images(o.Stale.Name(), o.Pool)), indexImages(pl.Images(o.Primary.Name(), o.Pool))
+	spec := func(n string) model.ImageSpec { return model.ImageSpec{Pool: o.Pool, Namespace: o.Namespace, Image: n} }
 	var todo []string
 	names := o.Images
 	if len(names) == 0 {
@@ -783,11 +786,11 @@ func Recover(ctx context.Context, o RecoverOptions) ([]string, error) {
 		switch {
 		case s.MirrorState != model.MirrorEnabled || p.MirrorState != model.MirrorEnabled:
 			if len(o.Images) > 0 {
-				return nil, refuse("%s/%s is not mirrored on both sites", o.Pool, n)
+				return nil, refuse("%s is not mirrored on both sites", spec(n))
 			}
 		case !p.Primary:
 			if len(o.Images) > 0 {
-				return nil, refuse("%s/%s is not primary on %s: nothing to recover towards", o.Pool, n, o.Primary.Name())
+				return nil, refuse("%s is not primary on %s: nothing to recover towards", spec(n), o.Primary.Name())
 			}
 		case s.Primary:
 			todo = append(todo, n)
@@ -796,9 +799,8 @@ func Recover(ctx context.Context, o RecoverOptions) ([]string, error) {
 		}
 	}
 	if len(todo)+len(resyncOnly) == 0 {
-		return nil, refuse("no split-brain images in pool %s on %s", o.Pool, o.Stale.Name())
+		return nil, refuse("no split-brain images in pool %s on %s", where(o.Pool, o.Namespace), o.Stale.Name())
 	}
-	spec := func(n string) model.ImageSpec { return model.ImageSpec{Pool: o.Pool, Image: n} }
 	if err := forEach(todo, func(n string) error {
 		emit(model.Progress{Step: "demote", Object: n, Site: o.Stale.Name()})
 		return Demote(ctx, o.Stale, spec(n))
@@ -817,7 +819,7 @@ func Recover(ctx context.Context, o RecoverOptions) ([]string, error) {
 	}); err != nil {
 		return nil, err
 	}
-	fo := FailoverOptions{Pool: o.Pool, StepTimeout: o.StepTimeout, Poll: o.Poll}
+	fo := FailoverOptions{Pool: o.Pool, Namespace: o.Namespace, StepTimeout: o.StepTimeout, Poll: o.Poll}
 	_, err = waitAll(ctx, fo, o.Stale, all, "wait-replaying", emit, func(img model.Image) (bool, string) {
 		if img.Local == nil {
 			return false, "no status yet"
