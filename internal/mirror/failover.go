@@ -492,6 +492,10 @@ func waitProof(ctx context.Context, o FailoverOptions, names []string, modes map
 				ok := false
 				if okT && okF {
 					proved, why, err := replayProof(ctx, o, n, modes[n], f)
+					var lost *WriteAfterDemotionError
+					if errors.As(err, &lost) {
+						return seen, err
+					}
 					if err != nil {
 						lastErr = fmt.Errorf("%s: %w", o.spec(n), err)
 						why = "proof unreadable: " + err.Error()

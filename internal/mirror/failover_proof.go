@@ -2,8 +2,10 @@ package mirror
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ceph/go-ceph/rbd"
@@ -119,6 +121,18 @@ func replayProof(ctx context.Context, o FailoverOptions, name, mode string, from
 			return false, "", err
 		}
 		ok, why := snapshotProof(fs, ts)
+		if ok && from.ID != "" {
+			// The copy is complete, but of the snapshot only: a write
+			// after it (a writer racing the demotion) is on From alone.
+			dirty, known, err := headDirtyObjects(ctx, o.From, spec, from.ID)
+			if err != nil {
+				return false, "", err
+			}
+			if known && dirty > 0 {
+				return false, why, &WriteAfterDemotionError{Msg: fmt.Sprintf("%s on %s was written after its demotion snapshot (%d objects changed: a client was still writing): %s's copy lacks those writes, so promoting it would lose them. Stop the writers, promote %s on %s again (rbdtui --site %s mirror image promote %s), then fail over again",
+					spec, o.From.Name(), dirty, o.To.Name(), spec, o.From.Name(), o.From.Name(), spec)}
+			}
+		}
 		return ok, why, nil
 	}
 	if from.ID == "" {
@@ -196,4 +210,66 @@ func ProveReplayed(ctx context.Context, from, to *site.Conn, spec model.ImageSpe
 	}
 	o := FailoverOptions{From: from, To: to, Pool: spec.Pool, Namespace: spec.Namespace}
 	return replayProof(ctx, o, spec.Image, mode, imgs[spec.Image])
+}
+
+// WriteAfterDemotionError stops a snapshot-mode failover before promoting:
+// the old primary was written after its demotion snapshot (a client still
+// writing raced the demotion), so the target's complete copy of that
+// snapshot lacks the write. Waiting cannot fix it.
+type WriteAfterDemotionError struct{ Msg string }
+
+func (e *WriteAfterDemotionError) Error() string { return e.Msg }
+
+// headDirtyObjects counts the objects of an image's head written since its
+// newest snapshot, from the head object map: with fast-diff, creating a
+// snapshot marks every existing object EXISTS_CLEAN (3), and the first write
+// after marks it EXISTS (1) before it is acknowledged. known is false when
+// the image has no object map to read.
+func headDirtyObjects(ctx context.Context, c *site.Conn, spec model.ImageSpec, imageID string) (n int, known bool, err error) {
+	io, err := c.IOContextNS(ctx, spec.Pool, spec.Namespace)
+	if err != nil {
+		return 0, false, err
+	}
+	oid := "rbd_object_map." + imageID
+	b, err := site.Call(ctx, c, "read object map of "+spec.String(), func() ([]byte, error) {
+		st, err := io.Stat(oid)
+		if err != nil {
+			return nil, err
+		}
+		buf := make([]byte, st.Size)
+		n, err := io.Read(oid, buf, 0)
+		return buf[:n], err
+	})
+	if err != nil {
+		if site.IsErrno(err, syscall.ENOENT) {
+			return 0, false, nil
+		}
+		return 0, false, err
+	}
+	return dirtyInObjectMap(b)
+}
+
+// dirtyInObjectMap decodes an object map (a ceph BitVector<2>: a
+// length-prefixed header holding the entry count, then 4 entries a byte,
+// first entry in the high bits) and counts the EXISTS entries.
+func dirtyInObjectMap(b []byte) (int, bool, error) {
+	if len(b) < 4 {
+		return 0, false, fmt.Errorf("object map of %d bytes", len(b))
+	}
+	hl := int(binary.LittleEndian.Uint32(b))
+	if hl < 14 || len(b) < 4+hl {
+		return 0, false, fmt.Errorf("object map header of %d bytes", hl)
+	}
+	size := binary.LittleEndian.Uint64(b[4+6 : 4+14])
+	data := b[4+hl:]
+	if uint64(len(data)) < (size+3)/4 {
+		return 0, false, fmt.Errorf("object map of %d entries holds %d data bytes", size, len(data))
+	}
+	n := 0
+	for i := uint64(0); i < size; i++ {
+		if (data[i/4]>>(6-2*(i%4)))&3 == 1 {
+			n++
+		}
+	}
+	return n, true, nil
 }

@@ -118,3 +118,23 @@ func TestSettled(t *testing.T) {
 		t.Error("a resumed run (nothing demoted now) accepts an older status")
 	}
 }
+
+// Object maps read on the lab (a 4-object image): one object written, then
+// a snapshot marks it clean, then a write after the snapshot dirties it.
+func TestDirtyInObjectMap(t *testing.T) {
+	hdr := []byte{0x0e, 0, 0, 0, 1, 1, 8, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0}
+	footer := []byte{0x0c, 0, 0, 0, 0x3f, 0x38, 0xaa, 0xcb, 1, 0, 0, 0, 0xbc, 0x1d, 0x7b, 0x41}
+	for _, c := range []struct {
+		data byte
+		want int
+	}{{0x40, 1}, {0xc0, 0}, {0x00, 0}, {0x55, 4}, {0xcd, 1}} {
+		b := append(append(append([]byte{}, hdr...), c.data), footer...)
+		n, known, err := dirtyInObjectMap(b)
+		if err != nil || !known || n != c.want {
+			t.Errorf("data %#x: %d dirty (known %v, %v), want %d", c.data, n, known, err, c.want)
+		}
+	}
+	if _, _, err := dirtyInObjectMap([]byte{0x0e, 0, 0}); err == nil {
+		t.Error("a truncated object map must not decode")
+	}
+}
