@@ -54,13 +54,19 @@ func (b *Backend) PlanFailover(ctx context.Context, req model.FailoverRequest) (
 	default:
 		return p, fmt.Errorf("unknown failover scope %q (image, pool or group)", req.Scope)
 	}
-	o := mirror.FailoverOptions{From: from, To: to, Pool: req.Target, Force: req.Force}
+	o := mirror.FailoverOptions{From: from, To: to, Force: req.Force}
 	if req.Scope == model.FailoverImage {
 		spec, err := model.ParseImageSpec(req.Target, false)
 		if err != nil {
 			return p, err
 		}
-		o.Pool, o.Images = spec.Pool, []string{spec.Image}
+		o.Pool, o.Namespace, o.Images = spec.Pool, spec.Namespace, []string{spec.Image}
+	} else {
+		ps, err := model.ParsePoolSpec(req.Target)
+		if err != nil {
+			return p, err
+		}
+		o.Pool, o.Namespace = ps.Pool, ps.Namespace
 	}
 	mp, err := mirror.MakePlan(ctx, o)
 	if err != nil {

@@ -261,6 +261,19 @@ func planned(ctx context.Context, m *site.Manager, from, to *site.Conn, spec Spe
 			if ok && pm.demote && !settled(viewMember(ctx, from, pm.img), demoteAt) {
 				ok, msg = false, "replayed; waiting for "+from.Name()+"'s rbd-mirror to report the demotion"
 			}
+			if ok && !v.Primary {
+				// Status words are no proof (issue 11): the data must
+				// show the demotion replayed (mirror.ProveReplayed).
+				proved, pwhy, err := mirror.ProveReplayed(ctx, from, to, pm.img, v.MirrorMode)
+				switch {
+				case err != nil:
+					ok, msg = false, "proof unreadable: "+err.Error()
+				case !proved:
+					ok, msg = false, pwhy
+				default:
+					why = pwhy
+				}
+			}
 			if ok {
 				delete(waiting, name)
 				pr.send(start, model.Progress{Step: "caught up", Object: name, Site: to.Name(), State: v.State, Message: why, Done: int64(len(ms) - len(waiting)), Total: int64(len(ms))})
@@ -511,4 +524,24 @@ func restoreWhenWritable(ctx context.Context, c *site.Conn, img model.ImageSpec,
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// PrimaryOn reports whether a group is primary on a site: any of its
+// members is primary there. The CLI takes the site where it is as the
+// default --from.
+func PrimaryOn(ctx context.Context, c *site.Conn, spec Spec) (bool, error) {
+	imgs, _, err := members(ctx, c, spec)
+	if err != nil {
+		return false, err
+	}
+	for _, img := range imgs {
+		v := viewMember(ctx, c, img)
+		if v.Err != "" {
+			return false, errors.New(v.Err)
+		}
+		if v.Primary {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -32,12 +33,97 @@ func otherSite(env *Env, name string) (string, error) {
 	return others[0], nil
 }
 
+// resolveSites settles --from and --to for every failover form (image,
+// pool, group). --from defaults to the site where the scope is primary now,
+// when exactly one site says so, else to the configured site other than
+// --to (a forced failover run from the surviving site: the lost one cannot
+// be read). With no --to, the failover goes from the current primary to the
+// only other configured site. already is set when --from was not given and
+// --to is the current primary: there is nothing to do.
+func resolveSites(ctx context.Context, env *Env, primaryOn func(context.Context, *site.Conn) (bool, error)) (from, to string, already bool, err error) {
+	inv := env.Inv
+	from, to = inv.Flag("from"), inv.Flag("to")
+	if from != "" && to != "" {
+		if from == to {
+			return "", "", false, Usagef("--from and --to are the same site (%s)", to)
+		}
+		return from, to, false, nil
+	}
+	cfg, err := env.Config()
+	if err != nil {
+		return "", "", false, err
+	}
+	for _, n := range []string{from, to} {
+		if n != "" {
+			if _, err := env.SiteNamed(n); err != nil {
+				return "", "", false, err
+			}
+		}
+	}
+	primary := ""
+	if from == "" {
+		names := cfg.SiteNames()
+		is := make([]bool, len(names))
+		var wg sync.WaitGroup
+		for i, n := range names {
+			c, err := env.SiteNamed(n)
+			if err != nil {
+				continue
+			}
+			wg.Add(1)
+			go func(i int, c *site.Conn) {
+				defer wg.Done()
+				ok, err := primaryOn(ctx, c)
+				is[i] = err == nil && ok
+			}(i, c)
+		}
+		wg.Wait()
+		var prim []string
+		for i, n := range names {
+			if is[i] {
+				prim = append(prim, n)
+			}
+		}
+		if len(prim) == 1 {
+			primary = prim[0]
+		}
+	}
+	switch {
+	case from == "" && primary != "" && primary == to:
+		return primary, to, true, nil
+	case from == "" && primary != "":
+		from = primary
+	case from == "" && to != "":
+		if from, err = otherSite(env, to); err != nil {
+			return "", "", false, err
+		}
+	case from == "":
+		return "", "", false, Usagef("no site is primary for it now (or none answers): name the site that becomes primary with --to")
+	}
+	if to == "" {
+		if to, err = otherSite(env, from); err != nil {
+			return "", "", false, Usagef("name the site that becomes primary with --to (configured: %s)", strings.Join(cfg.SiteNames(), ", "))
+		}
+	}
+	if from == to {
+		return "", "", false, Usagef("--from and --to are the same site (%s)", to)
+	}
+	return from, to, false, nil
+}
+
+// alreadyPrimary is the no-op report: exit 0, nothing changed, and never
+// called complete.
+func alreadyPrimary(env *Env, what, to string) error {
+	msg := fmt.Sprintf("%s is already primary on %s: nothing to do", what, to)
+	if env.Out.JSON() {
+		return env.Out.Value(map[string]any{"target": what, "to": to, "changed": false, "message": msg})
+	}
+	fmt.Fprintln(env.Stdout, msg)
+	return nil
+}
+
 func runFailover(ctx context.Context, env *Env) error {
 	inv := env.Inv
-	to := inv.Flag("to")
-	if to == "" {
-		return Usagef("failover needs --to <site>, the site that becomes primary")
-	}
 	// The site names first: an unknown one is named, not hidden behind
 	// "name the other site with --from".
 	if cfg, err := env.Config(); err == nil {
@@ -56,7 +142,7 @@ func runFailover(ctx context.Context, env *Env) error {
 		}
 	}
 	if scopes != 1 {
-		return Usagef("failover needs exactly one of --image <pool>/<image>, --pool <pool>, --group <pool>/<group>")
+		return Usagef("failover needs exactly one of --image <pool>/[<namespace>/]<image>, --pool <pool>[/<namespace>], --group <pool>/<group>")
 	}
 	if inv.Has("group") {
 		if groupFailover == nil {
@@ -64,15 +150,33 @@ func runFailover(ctx context.Context, env *Env) error {
 		}
 		return groupFailover(ctx, env)
 	}
-	from := inv.Flag("from")
-	if from == "" {
-		var err error
-		if from, err = otherSite(env, to); err != nil {
-			return err
+	o := mirror.FailoverOptions{Force: inv.Bool("force"), StepTimeout: inv.DurationFlag("step-timeout", 0), Progress: env.Progressf}
+	var scope string
+	if inv.Has("image") {
+		spec, err := model.ParseImageSpec(inv.Flag("image"), false)
+		if err != nil {
+			return Usagef("--image: %v", err)
 		}
+		o.Pool, o.Namespace, o.Images, scope = spec.Pool, spec.Namespace, []string{spec.Image}, spec.String()
+	} else {
+		ps, err := model.ParsePoolSpec(inv.Flag("pool"))
+		if err != nil || inv.Flag("pool") == "" {
+			return Usagef("--pool: expected <pool>[/<namespace>]")
+		}
+		o.Pool, o.Namespace, scope = ps.Pool, ps.Namespace, inv.Flag("pool")
 	}
-	if from == to {
-		return Usagef("--from and --to are the same site (%s)", to)
+	from, to, already, err := resolveSites(ctx, env, func(ctx context.Context, c *site.Conn) (bool, error) {
+		return mirror.PrimaryOn(ctx, c, o.Pool, o.Namespace, o.Images)
+	})
+	if err != nil {
+		return err
+	}
+	if already {
+		what := scope
+		if len(o.Images) == 0 {
+			what = "every mirrored image of pool " + scope
+		}
+		return alreadyPrimary(env, what, to)
 	}
 	toC, err := env.SiteNamed(to)
 	if err != nil {
@@ -82,20 +186,18 @@ func runFailover(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	o := mirror.FailoverOptions{From: fromC, To: toC, Force: inv.Bool("force"), StepTimeout: inv.DurationFlag("step-timeout", 0), Progress: env.Progressf}
-	scope := inv.Flag("pool")
-	if inv.Has("image") {
-		spec, err := model.ParseImageSpec(inv.Flag("image"), false)
-		if err != nil {
-			return Usagef("--image: %v", err)
-		}
-		o.Pool, o.Images, scope = spec.Pool, []string{spec.Image}, spec.String()
-	} else {
-		o.Pool = scope
-	}
+	o.From, o.To = fromC, toC
+	o.Resume = resumeCommand(env, from, to)
 	plan, err := mirror.MakePlan(ctx, o)
 	if err != nil {
 		return asUsage(err)
+	}
+	if plan.NothingToDo() {
+		what := scope
+		if len(o.Images) == 0 {
+			what = "every mirrored image of pool " + scope
+		}
+		return alreadyPrimary(env, what, to)
 	}
 	if inv.Bool("dry-run") {
 		if env.Out.JSON() {
@@ -119,6 +221,10 @@ func runFailover(ctx context.Context, env *Env) error {
 	}
 	plan, err = mirror.Run(ctx, o)
 	if err != nil {
+		var noop *mirror.NothingToDoError
+		if errors.As(err, &noop) {
+			return alreadyPrimary(env, scope, to)
+		}
 		return asUsage(err)
 	}
 	if env.Out.JSON() {
@@ -126,9 +232,39 @@ func runFailover(ctx context.Context, env *Env) error {
 	}
 	fmt.Fprintf(env.Stdout, "Failover of %s to %s complete (%s, %d images)\n", scope, to, plan.Kind, len(plan.Images))
 	if o.Force {
-		fmt.Fprintf(env.Stdout, "When %s returns, recover its copies with: rbdtui failover recover --stale %s --pool %s\n", from, from, o.Pool)
+		fmt.Fprintf(env.Stdout, "When %s returns, recover its copies with: rbdtui failover recover --stale %s --pool %s\n", from, from, where(o.Pool, o.Namespace))
 	}
 	return nil
+}
+
+// resumeCommand is this invocation with --from and --to spelled out: what
+// a stopped failover tells the operator to run again.
+func resumeCommand(env *Env, from, to string) string {
+	inv := env.Inv
+	parts := []string{"rbdtui"}
+	if cf := inv.Globals.Config; cf != "" {
+		parts = append(parts, "--config", cf)
+	}
+	parts = append(parts, "failover", "--from", from, "--to", to)
+	for _, f := range []string{"image", "pool", "group"} {
+		if inv.Has(f) {
+			parts = append(parts, "--"+f, inv.Flag(f))
+		}
+	}
+	if inv.Bool("force") {
+		parts = append(parts, "--force")
+	}
+	if st := inv.Flag("step-timeout"); st != "" {
+		parts = append(parts, "--step-timeout", st)
+	}
+	return strings.Join(parts, " ")
+}
+
+func where(pool, ns string) string {
+	if ns == "" {
+		return pool
+	}
+	return pool + "/" + ns
 }
 
 func lastWord(s string) string {
@@ -140,7 +276,7 @@ func lastWord(s string) string {
 
 func printPlan(env *Env, p *mirror.Plan) {
 	w := env.Stdout
-	fmt.Fprintf(w, "%s failover of pool %s: %s -> %s\n", p.Kind, p.Pool, p.From, p.To)
+	fmt.Fprintf(w, "%s failover of pool %s: %s -> %s\n", p.Kind, where(p.Pool, p.Namespace), p.From, p.To)
 	if !p.FromReachable {
 		fmt.Fprintf(w, "  %s does not answer: %s\n", p.From, p.FromError)
 	}
@@ -180,14 +316,20 @@ func runRecover(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	o := mirror.RecoverOptions{Stale: stale, Primary: prim, Pool: inv.Flag("pool"), StepTimeout: inv.DurationFlag("step-timeout", 0), Progress: env.Progressf}
-	what := o.Pool
+	o := mirror.RecoverOptions{Stale: stale, Primary: prim, StepTimeout: inv.DurationFlag("step-timeout", 0), Progress: env.Progressf}
+	what := inv.Flag("pool")
 	if inv.Has("image") {
 		spec, err := model.ParseImageSpec(inv.Flag("image"), false)
 		if err != nil {
 			return Usagef("--image: %v", err)
 		}
-		o.Pool, o.Images, what = spec.Pool, []string{spec.Image}, spec.Image
+		o.Pool, o.Namespace, o.Images, what = spec.Pool, spec.Namespace, []string{spec.Image}, spec.Image
+	} else {
+		ps, err := model.ParsePoolSpec(what)
+		if err != nil || what == "" {
+			return Usagef("--pool: expected <pool>[/<namespace>]")
+		}
+		o.Pool, o.Namespace = ps.Pool, ps.Namespace
 	}
 	if err := env.Confirm(fmt.Sprintf("Recover %s on %s: its split-brain copies are demoted and resynced from %s; what was written only on %s is discarded.", what, staleName, primName, staleName), what); err != nil {
 		return err

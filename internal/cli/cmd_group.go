@@ -522,33 +522,28 @@ func runGroupFailover(ctx context.Context, env *Env) error {
 		return Usagef("%v", err)
 	}
 	inv := env.Inv
-	if !inv.Has("to") {
-		return Usagef("--to <site> is required: the site that becomes primary")
-	}
 	m, err := env.Sites()
 	if err != nil {
 		return err
 	}
-	to, err := env.SiteNamed(inv.Flag("to"))
+	// --from and --to default as for every failover (resolveSites): from
+	// the group's current primary, else the site other than --to, so a
+	// forced failover runs from the surviving site (--site names where
+	// the command runs, not --from).
+	fromName, toName, already, err := resolveSites(ctx, env, func(ctx context.Context, c *site.Conn) (bool, error) {
+		return cgroup.PrimaryOn(ctx, c, spec)
+	})
+	if err != nil {
+		return err
+	}
+	if already {
+		return alreadyPrimary(env, "group "+spec.String(), toName)
+	}
+	to, err := env.SiteNamed(toName)
 	if err != nil {
 		return Usagef("--to: %v", err)
 	}
-	var from *site.Conn
-	if inv.Flag("from") != "" {
-		from, err = env.SiteNamed(inv.Flag("from"))
-	} else if inv.Globals.Site != "" {
-		from, err = env.SiteNamed(inv.Globals.Site)
-	} else {
-		for _, s := range m.Config().Sites {
-			if s.Name != to.Name() {
-				from, err = env.SiteNamed(s.Name)
-				break
-			}
-		}
-		if from == nil && err == nil {
-			err = Usagef("only one site is configured: there is nowhere to fail over from")
-		}
-	}
+	from, err := env.SiteNamed(fromName)
 	if err != nil {
 		return err
 	}

@@ -190,7 +190,11 @@ func TestConsistencyGroupCommands(t *testing.T) {
 	if code, _, errOut := run(t, "--config", cfg, "consistency-group", "failover", "rbd/"+g, "--to", "site-b", "--force"); code != cli.ExitUsage || !strings.Contains(errOut, "needs confirmation") {
 		t.Errorf("forced failover without --yes: exit %d %s", code, errOut)
 	}
-	refused("failover without --to", "--to <site> is required", "consistency-group", "failover", "rbd/"+g)
+	// Without --to (two sites) the plan goes from the current primary to
+	// the other site (it may refuse: site-b's copy may not replay yet).
+	if code, out, errOut := cg("consistency-group", "failover", "rbd/"+g, "--dry-run"); (code != 0 && code != cli.ExitUsage) || !strings.Contains(out+errOut, "from site-a to site-b") {
+		t.Errorf("failover without --to: exit %d, %s %s: want a plan from site-a to site-b", code, out, errOut)
+	}
 	if mi := mirrorInfo(t, io, plain); !mi.Primary {
 		t.Errorf("refused failover demoted the member")
 	}

@@ -79,7 +79,8 @@ func init() {
 			Summary: "fail a consistency group over to another site: planned (demote all, wait for replay, promote all) or --force (promote all, roll all back to the newest common consistency point)",
 			Args:    []grammar.Arg{groupSpecArg},
 			Flags: []grammar.Flag{
-				{Name: "to", Kind: grammar.String, Arg: "site", Help: "the site that becomes primary (required)"},
+				{Name: "to", Kind: grammar.String, Arg: "site", Help: "the site that becomes primary (default, with two sites: the one that is not primary now)"},
+				{Name: "from", Kind: grammar.String, Arg: "site", Help: "the current primary (default: the site where the group is primary now, else the configured site other than --to)"},
 				{Name: "force", Kind: grammar.Bool, Help: "the primary site is lost: force-promote and roll back to a consistency point"},
 				{Name: "dry-run", Kind: grammar.Bool, Help: "show the plan (and for --force what would be discarded); change nothing"},
 				{Name: "timeout-catch-up", Kind: grammar.Duration, Help: "how long to wait for members to replay (default 3m)"},

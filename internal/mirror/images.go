@@ -87,6 +87,23 @@ func consolePool(pool string) model.PoolSpec {
 	return model.PoolSpec{Pool: pool}
 }
 
+// ListAllNS is ListAll for one namespace of a pool ("" is the pool's
+// default namespace).
+func ListAllNS(ctx context.Context, c *site.Conn, pool, ns string) (*PoolListing, error) {
+	return listAll(ctx, c, model.PoolSpec{Pool: pool, Namespace: ns}, true)
+}
+
+// nsHandles returns the io context of a pool's namespace and the cluster
+// connection it belongs to.
+func nsHandles(ctx context.Context, c *site.Conn, pool, ns string) (*rados.IOContext, *rados.Conn, error) {
+	return PoolHandles(ctx, c, model.PoolSpec{Pool: pool, Namespace: ns})
+}
+
+// where names a pool or one of its namespaces in messages.
+func where(pool, ns string) string {
+	return poolSpecString(model.PoolSpec{Pool: pool, Namespace: ns})
+}
+
 // ListStatuses is ListAll without the mirror info listing (mode and
 // primary), which librbd builds by reading every image's mirroring state:
 // about 0.5 s for 1,000 images, where everything else takes ~10 ms. rbd's
@@ -259,7 +276,12 @@ func ImagesNS(ctx context.Context, c *site.Conn, ps model.PoolSpec) ([]model.Ima
 // primary" and "remote image demoted", which failover has to see; opening
 // the image returns the real description.
 func Exact(ctx context.Context, c *site.Conn, pool string, names []string) (map[string]model.Image, error) {
-	ps := consolePool(pool)
+	return ExactNS(ctx, c, consolePool(pool).Pool, consolePool(pool).Namespace, names)
+}
+
+// ExactNS is Exact for images of one namespace of a pool.
+func ExactNS(ctx context.Context, c *site.Conn, pool, ns string, names []string) (map[string]model.Image, error) {
+	ps := model.PoolSpec{Pool: pool, Namespace: ns}
 	io, conn, err := c.PoolHandlesNS(ctx, ps.Pool, ps.Namespace)
 	if err != nil {
 		return nil, err
@@ -270,7 +292,7 @@ func Exact(ctx context.Context, c *site.Conn, pool string, names []string) (map[
 			return nil, err
 		}
 	}
-	return site.Call(ctx, c, fmt.Sprintf("read mirror status of %d images in %s", len(names), pool), func() (map[string]model.Image, error) {
+	return site.Call(ctx, c, fmt.Sprintf("read mirror status of %d images in %s", len(names), where(pool, ns)), func() (map[string]model.Image, error) {
 		l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{}, Modes: map[string]rbd.ImageMirrorMode{}, Primary: map[string]bool{}}
 		l.Peers, _ = rbd.ListMirrorPeerSite(pio)
 		l.SiteName, _ = rbd.GetMirrorSiteName(conn)

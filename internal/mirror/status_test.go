@@ -2,7 +2,6 @@ package mirror
 
 import (
 	"testing"
-	"time"
 
 	"github.com/rbdtui/rbdtui/model"
 )
@@ -91,33 +90,6 @@ func TestClassify(t *testing.T) {
 	}
 	if WorseHealth(HealthOK, HealthUnknown) != HealthUnknown || WorseHealth(HealthError, HealthWarning) != HealthError {
 		t.Error("health order is OK < UNKNOWN < WARNING < ERROR")
-	}
-}
-
-func TestCaughtUp(t *testing.T) {
-	demoted := time.Unix(1000, 0)
-	mk := func(state, desc string, at int64) model.Image {
-		return model.Image{MirrorState: model.MirrorEnabled, Local: &model.SiteImageStatus{State: state, Up: true, Description: desc, LastUpdate: time.Unix(at, 0)}}
-	}
-	cases := []struct {
-		img  model.Image
-		want bool
-	}{
-		{mk(model.StateReplaying, `replaying, {"entries_behind_primary":0}`, 1010), false},
-		{mk(model.StateStopped, "stopped", 1010), true},
-		{mk(model.StateUnknown, "remote image is not primary", 1010), true},
-		{mk(model.StateUnknown, "remote image demoted", 1010), true},
-		{mk(model.StateUnknown, "remote image is not primary", 900), false}, // from before the demotion
-		{mk(model.StateError, "split-brain", 1010), false},
-		{model.Image{MirrorState: model.MirrorEnabled}, false},
-	}
-	for i, c := range cases {
-		if got, why := caughtUp(c.img, demoted); got != c.want {
-			t.Errorf("%d: caughtUp = %v (%s), want %v", i, got, why, c.want)
-		}
-	}
-	if ok, _ := caughtUp(mk(model.StateUnknown, "remote image is not primary", 900), time.Time{}); !ok {
-		t.Error("a resumed run (nothing demoted now) accepts an older status")
 	}
 }
 
