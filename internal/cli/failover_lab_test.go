@@ -50,7 +50,7 @@ func TestFailoverNamespacesDefaultsAndNoOp(t *testing.T) {
 		{[]string{"failover", "--to", "site-b", "--image", "rbd/" + ns + "-missing/" + name}, []string{"namespace rbd/" + ns + "-missing does not exist"}},
 		{[]string{"failover", "--to", "site-b", "--image", "rbd/" + ns + "/no-such"}, []string{"rbd/" + ns + "/no-such does not exist"}},
 	} {
-		code, _, errOut := run(t, append([]string{"--config", cfg}, c.args...)...)
+		code, _, errOut := run(t, append(append([]string{"--config", cfg}, c.args...), "--yes")...)
 		if code != cli.ExitUsage {
 			t.Errorf("rbdtui %s: exit %d, want %d (%s)", strings.Join(c.args, " "), code, cli.ExitUsage, errOut)
 		}
@@ -62,7 +62,7 @@ func TestFailoverNamespacesDefaultsAndNoOp(t *testing.T) {
 	}
 
 	// A no-op says so, exits 0 and is never called complete.
-	code, out, errOut := run(t, "--config", cfg, "failover", "--to", "site-a", "--image", inNS)
+	code, out, errOut := run(t, "--config", cfg, "failover", "--to", "site-a", "--image", inNS, "--yes")
 	if code != 0 || !strings.Contains(out, inNS+" is already primary on site-a: nothing to do") || strings.Contains(out+errOut, "complete") {
 		t.Errorf("failover to the current primary: exit %d\n%s%s", code, out, errOut)
 	}

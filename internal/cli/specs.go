@@ -143,7 +143,7 @@ func (e *Env) guard() error {
 
 // target names what the command acts on, for its question.
 func (e *Env) target() string {
-	w := e.Inv.ConfirmWord()
+	w := e.Inv.ConfirmSubject()
 	where := e.Inv.Globals.Site
 	if where == "" {
 		where = "the default site"

@@ -287,15 +287,22 @@ func (i *Invocation) ConfirmLevel() Confirm {
 // argument or else its --image, --group, --pool or --journal option; the
 // command's name when it names none.
 func (i *Invocation) ConfirmWord() string {
-	last := func(v string) string { return v[strings.LastIndexByte(v, '/')+1:] }
+	v := i.ConfirmSubject()
+	return v[strings.LastIndexByte(v, '/')+1:]
+}
+
+// ConfirmSubject is what the command acts on as the operator named it
+// (pool/namespace/image, pool/group, ...), for the confirmation's question;
+// the command's name when it names nothing.
+func (i *Invocation) ConfirmSubject() string {
 	for _, a := range i.Cmd.Args {
 		if v := i.Arg(a.Name); v != "" {
-			return last(v)
+			return v
 		}
 	}
 	for _, f := range []string{"image", "group", "pool", "journal"} {
 		if v := i.Flag(f); v != "" {
-			return last(v)
+			return v
 		}
 	}
 	return i.Cmd.Name()
