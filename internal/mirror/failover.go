@@ -404,15 +404,8 @@ const demoteFence = 3 * time.Second
 // the lock is refused to writers (EROFS).
 func demoteFenced(ctx context.Context, c *site.Conn, spec model.ImageSpec) error {
 	return withImage(ctx, c, spec, "mirror demote", func(img *rbd.Image) error {
-		i, err := info(img)
-		if err != nil {
+		if err := demotable(img, c, spec); err != nil {
 			return err
-		}
-		if i.State != rbd.MirrorImageEnabled {
-			return refuse("mirroring is not enabled on %s", spec)
-		}
-		if !i.Primary {
-			return refuse("%s is not primary on site %s: nothing to demote", spec, c.Name())
 		}
 		if err := img.LockAcquire(rbd.LockModeExclusive); err != nil {
 			return fmt.Errorf("take the exclusive lock of %s before demoting it: %w", spec, err)

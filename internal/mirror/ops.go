@@ -145,18 +145,27 @@ func Promote(ctx context.Context, c *site.Conn, spec model.ImageSpec, force bool
 // Demote makes the image non-primary on this site.
 func Demote(ctx context.Context, c *site.Conn, spec model.ImageSpec) error {
 	return withImage(ctx, c, spec, "mirror demote", func(img *rbd.Image) error {
-		i, err := info(img)
-		if err != nil {
+		if err := demotable(img, c, spec); err != nil {
 			return err
-		}
-		if i.State != rbd.MirrorImageEnabled {
-			return refuse("mirroring is not enabled on %s", spec)
-		}
-		if !i.Primary {
-			return refuse("%s is not primary on site %s: nothing to demote", spec, c.Name())
 		}
 		return img.MirrorDemote()
 	})
+}
+
+// demotable refuses an image that is not mirrored or not primary here: the
+// checks of every demotion (Demote and failover's fenced one).
+func demotable(img *rbd.Image, c *site.Conn, spec model.ImageSpec) error {
+	i, err := info(img)
+	if err != nil {
+		return err
+	}
+	if i.State != rbd.MirrorImageEnabled {
+		return refuse("mirroring is not enabled on %s", spec)
+	}
+	if !i.Primary {
+		return refuse("%s is not primary on site %s: nothing to demote", spec, c.Name())
+	}
+	return nil
 }
 
 // Resync flags a non-primary image for a full resync from the primary.
