@@ -186,8 +186,13 @@ func printImageStatus(w io.Writer, is *mirror.ImageStatus, d *model.ImageDetail)
 				fmt.Fprintln(w)
 			}
 			fmt.Fprintf(w, "    name: %s\n    state: %s\n    description: %s\n    last_update: %s\n", p.SiteName, p.State, p.Description, p.LastUpdate)
-			if d != nil && i < len(d.Peers) {
-				printReplay(w, "    ", &d.Peers[i])
+			if d == nil {
+				continue
+			}
+			for j := range d.Peers {
+				if d.Peers[j].MirrorUUID == p.MirrorUUIDs+p.MirrorUUID {
+					printReplay(w, "    ", &d.Peers[j])
+				}
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -191,17 +192,36 @@ type PoolSummaryJSON struct {
 
 // GetPoolStatus builds rbd's pool status without opening any image: the
 // status summary, the daemons from the service map, and (verbose) every
-// image's status from the batched listings.
+// image's status from the batched listings. The reads are independent and
+// go out together (one round trip's wait, not four); a pool found not
+// mirrored discards the verbose listings and is refused.
 func GetPoolStatus(ctx context.Context, c *site.Conn, ps model.PoolSpec, verbose bool) (*PoolStatus, error) {
 	pool := ps.Pool
 	io, conn, err := PoolHandles(ctx, c, ps)
 	if err != nil {
 		return nil, err
 	}
+	poolID, err := site.Call(ctx, c, "pool id of "+pool, func() (int64, error) { return conn.GetPoolByName(pool) })
+	if err != nil {
+		return nil, err
+	}
 	type base struct {
 		mode    rbd.MirrorMode
 		summary map[rbd.MirrorImageStatusState]uint
-		poolID  int64
+	}
+	var (
+		wg               sync.WaitGroup
+		l                *PoolListing
+		inst             map[string]string
+		di               *DaemonInfo
+		lerr, ierr, derr error
+	)
+	wg.Add(1)
+	go func() { defer wg.Done(); di, derr = Daemons(ctx, c, poolID) }()
+	if verbose {
+		wg.Add(2)
+		go func() { defer wg.Done(); l, lerr = listAll(ctx, c, ps, false) }()
+		go func() { defer wg.Done(); inst, ierr = instanceIDs(ctx, c, ps) }()
 	}
 	b, err := site.Call(ctx, c, "mirror pool status "+poolSpecString(ps), func() (base, error) {
 		var b base
@@ -212,12 +232,10 @@ func GetPoolStatus(ctx context.Context, c *site.Conn, ps model.PoolSpec, verbose
 		if b.mode == rbd.MirrorModeDisabled {
 			return b, nil
 		}
-		if b.summary, err = rbd.MirrorImageStatusSummary(io); err != nil {
-			return b, err
-		}
-		b.poolID, err = conn.GetPoolByName(pool)
+		b.summary, err = rbd.MirrorImageStatusSummary(io)
 		return b, err
 	})
+	wg.Wait()
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +251,9 @@ func GetPoolStatus(ctx context.Context, c *site.Conn, ps model.PoolSpec, verbose
 		st.Summary.States[name] += int(n)
 		st.Summary.ImageHealth = WorseHealth(st.Summary.ImageHealth, StateHealth(name))
 	}
-	di, derr := Daemons(ctx, c, b.poolID)
+	if di == nil {
+		di = &DaemonInfo{Health: HealthUnknown}
+	}
 	st.Summary.DaemonHealth = di.Health
 	st.Summary.Health = WorseHealth(st.Summary.ImageHealth, st.Summary.DaemonHealth)
 	if !verbose {
@@ -242,20 +262,18 @@ func GetPoolStatus(ctx context.Context, c *site.Conn, ps model.PoolSpec, verbose
 	if derr == nil {
 		st.Daemons = di.Daemons
 	}
-	l, err := listAll(ctx, c, ps, false)
-	if err != nil {
-		return nil, err
+	if lerr != nil {
+		return nil, lerr
 	}
-	inst, err := instanceIDs(ctx, c, ps)
-	if err != nil {
-		return nil, err
+	if ierr != nil {
+		return nil, ierr
 	}
 	images := []ImageStatus{}
 	for _, img := range l.Images(c.Name(), pool) {
 		if img.MirrorState != model.MirrorEnabled {
 			continue
 		}
-		images = append(images, ToImageStatus(img, di, inst[img.ID]))
+		images = append(images, ToImageStatus(img, di, inst[img.ID], l.Peers))
 	}
 	st.Images = &images
 	return st, nil
@@ -318,18 +336,22 @@ func rbdTime(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04:05")
 }
 
-// ToImageStatus renders an image in rbd's JSON shape.
-func ToImageStatus(img model.Image, di *DaemonInfo, instance string) ImageStatus {
+// ToImageStatus renders an image in rbd's JSON shape. peers are the pool's
+// peer sites (nil when they could not be read): as rbd does, a peer site
+// with no status yet is listed as down+unknown, "status not found", and a
+// status from a mirror uuid that is not a receiving peer is left out.
+func ToImageStatus(img model.Image, di *DaemonInfo, instance string, peers []*rbd.MirrorPeerSite) ImageStatus {
 	is := ImageStatus{Name: img.Name, GlobalID: img.GlobalID, State: "down+unknown", Description: "status not found"}
-	if img.Local != nil {
-		is.State, is.Description, is.LastUpdate = img.Local.FullState(), img.Local.Description, rbdTime(img.Local.LastUpdate)
+	local, statuses := rbdSiteStatuses(img, peers)
+	if local != nil {
+		is.State, is.Description, is.LastUpdate = local.FullState(), local.Description, rbdTime(local.LastUpdate)
 		if di != nil && instance != "" {
 			if ds, ok := di.ByInstance[instance]; ok {
 				is.DaemonService = &ds
 			}
 		}
 	}
-	for _, p := range img.Peers {
+	for _, p := range statuses {
 		ps := PeerStatus{SiteName: p.SiteName, State: p.FullState(), Description: p.Description, LastUpdate: rbdTime(p.LastUpdate)}
 		if release.JSON20() {
 			ps.MirrorUUID = p.MirrorUUID
@@ -339,6 +361,48 @@ func ToImageStatus(img model.Image, di *DaemonInfo, instance string) ImageStatus
 		is.PeerSites = append(is.PeerSites, ps)
 	}
 	return is
+}
+
+// rbdSiteStatuses is the site statuses rbd prints for an image, by rbd's
+// rules (populate_unknown_mirror_image_site_statuses in src/tools/rbd):
+// every peer with a mirror uuid that is not transmit-only is listed, with
+// an unknown status when rbd-mirror has published none for it (after the
+// known ones, by mirror uuid); the local status is kept unless every peer
+// is transmit-only. With peers nil the image's statuses are kept as read.
+func rbdSiteStatuses(img model.Image, peers []*rbd.MirrorPeerSite) (*model.SiteImageStatus, []model.SiteImageStatus) {
+	if peers == nil {
+		return img.Local, img.Peers
+	}
+	wanted := map[string]string{} // mirror uuid -> site name
+	txOnly := len(peers) > 0
+	for _, p := range peers {
+		if p.Direction != rbd.MirrorPeerDirectionTx {
+			txOnly = false
+			if p.MirrorUUID != "" {
+				wanted[p.MirrorUUID] = p.SiteName
+			}
+		}
+	}
+	local := img.Local
+	if txOnly {
+		local = nil
+	}
+	var out []model.SiteImageStatus
+	for _, s := range img.Peers {
+		if _, ok := wanted[s.MirrorUUID]; ok {
+			out = append(out, s)
+			delete(wanted, s.MirrorUUID)
+		}
+	}
+	missing := make([]string, 0, len(wanted))
+	for uuid := range wanted {
+		missing = append(missing, uuid)
+	}
+	sort.Strings(missing)
+	for _, uuid := range missing {
+		out = append(out, model.SiteImageStatus{SiteName: wanted[uuid], MirrorUUID: uuid, State: "unknown", Description: "status not found"})
+	}
+	return local, out
 }
 
 // GetImageStatus is `rbd mirror image status --format json` for one image.
@@ -379,7 +443,18 @@ func GetImageStatus(ctx context.Context, c *site.Conn, spec model.ImageSpec) (*I
 	if err != nil {
 		inst = ""
 	}
-	is := ToImageStatus(d.Image, di, inst)
+	// rbd lists every receiving peer site, with or without a status.
+	var peers []*rbd.MirrorPeerSite
+	if pio, err := c.IOContext(ctx, spec.Pool); err == nil {
+		peers, _ = site.Call(ctx, c, "mirror peers of "+spec.Pool, func() ([]*rbd.MirrorPeerSite, error) {
+			p, err := rbd.ListMirrorPeerSite(pio)
+			if p == nil && err == nil {
+				p = []*rbd.MirrorPeerSite{}
+			}
+			return p, err
+		})
+	}
+	is := ToImageStatus(d.Image, di, inst, peers)
 	if d.Primary && d.MirrorMode == model.ModeSnapshot {
 		snaps, err := site.Call(ctx, c, "mirror snapshots of "+spec.String(), func() ([]MirrorSnap, error) { return MirrorSnapshots(io, spec.Image) })
 		if err == nil {

@@ -2,7 +2,9 @@ package mirror
 
 import (
 	"testing"
+	"time"
 
+	"github.com/ceph/go-ceph/rbd"
 	"github.com/rbdtui/rbdtui/model"
 )
 
@@ -115,5 +117,51 @@ func TestScheduleLevelNames(t *testing.T) {
 		if err := CheckInterval(good); err != nil {
 			t.Errorf("interval %q: %v", good, err)
 		}
+	}
+}
+
+// rbd lists every receiving peer site in an image's status, as
+// down+unknown "status not found" until rbd-mirror publishes one, and
+// leaves out statuses of mirror uuids that are not receiving peers.
+func TestToImageStatusListsEveryPeer(t *testing.T) {
+	t0 := time.Unix(1796587689, 0)
+	local := model.SiteImageStatus{SiteName: "site-a", Up: true, State: model.StateStopped, Description: "local image is primary", LastUpdate: t0}
+	img := model.Image{Name: "vol1", GlobalID: "g1", Local: &local}
+	peers := []*rbd.MirrorPeerSite{
+		{UUID: "p1", SiteName: "site-b", MirrorUUID: "uuid-b", Direction: rbd.MirrorPeerDirectionRxTx},
+		{UUID: "p2", SiteName: "site-c", MirrorUUID: "uuid-c", Direction: rbd.MirrorPeerDirectionRxTx},
+		{UUID: "p3", SiteName: "site-d", MirrorUUID: "", Direction: rbd.MirrorPeerDirectionRxTx},
+	}
+	// No peer status yet: both peers with a mirror uuid are listed.
+	is := ToImageStatus(img, nil, "", peers)
+	if is.State != "up+stopped" || len(is.PeerSites) != 2 {
+		t.Fatalf("status with no peer statuses: %+v", is)
+	}
+	for i, want := range []string{"site-b", "site-c"} {
+		p := is.PeerSites[i]
+		if p.SiteName != want || p.State != "down+unknown" || p.Description != "status not found" || p.LastUpdate != "" || p.MirrorUUIDs+p.MirrorUUID != "uuid-"+want[5:] {
+			t.Errorf("peer %d: %+v, want %s down+unknown, status not found, no last update", i, p, want)
+		}
+	}
+	// site-c has published; a status from a mirror uuid no peer has is left out.
+	img.Peers = []model.SiteImageStatus{
+		{SiteName: "site-c", MirrorUUID: "uuid-c", Up: true, State: model.StateReplaying, Description: "replaying", LastUpdate: t0},
+		{SiteName: "old", MirrorUUID: "uuid-gone", Up: true, State: model.StateReplaying, LastUpdate: t0},
+	}
+	is = ToImageStatus(img, nil, "", peers)
+	if len(is.PeerSites) != 2 || is.PeerSites[0].SiteName != "site-c" || is.PeerSites[0].State != "up+replaying" ||
+		is.PeerSites[1].SiteName != "site-b" || is.PeerSites[1].State != "down+unknown" {
+		t.Fatalf("known statuses first, then the missing peer: %+v", is.PeerSites)
+	}
+	// Transmit-only peers receive nothing: no peer entries, and no local status.
+	tx := []*rbd.MirrorPeerSite{{UUID: "p1", SiteName: "site-b", MirrorUUID: "uuid-b", Direction: rbd.MirrorPeerDirectionTx}}
+	is = ToImageStatus(img, nil, "", tx)
+	if len(is.PeerSites) != 0 || is.State != "down+unknown" || is.Description != "status not found" {
+		t.Fatalf("transmit-only peers: %+v", is)
+	}
+	// Peers that could not be read: the statuses are kept as read.
+	is = ToImageStatus(img, nil, "", nil)
+	if len(is.PeerSites) != 2 || is.State != "up+stopped" {
+		t.Fatalf("unknown peers: %+v", is)
 	}
 }
