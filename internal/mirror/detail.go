@@ -91,7 +91,7 @@ func Detail(ctx context.Context, c *site.Conn, spec model.ImageSpec) (model.Imag
 					d.MirrorMode = imageModeName(m)
 				}
 				if gs, err := img.GetGlobalMirrorStatus(); err == nil {
-					l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{d.ID: gs}, Names: []string{d.Name}}
+					l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{d.ID: gs}, Names: []string{d.Name}, named: true}
 					if d.MirrorMode != "" {
 						l.Modes = map[string]rbd.ImageMirrorMode{d.ID: modeOf(d.MirrorMode)}
 					}

@@ -67,6 +67,9 @@ type PoolListing struct {
 	SiteName string
 	// Namespace is the listed namespace ("" for the pool's default one).
 	Namespace string
+	// named says Names lists every image; without it the listing holds
+	// the images with a mirror status only.
+	named bool
 }
 
 // ListAll fetches a pool's image names, global mirror statuses and mirror
@@ -76,7 +79,7 @@ type PoolListing struct {
 // (a namespace is a node under its pool, and "pool/ns" + "/" + image is the
 // image's spec); its images then carry that name as their Pool.
 func ListAll(ctx context.Context, c *site.Conn, pool string) (*PoolListing, error) {
-	return listAll(ctx, c, consolePool(pool), true)
+	return listAll(ctx, c, consolePool(pool), listInfo|listNames)
 }
 
 // consolePool reads the console's pool name: "pool" or "pool/namespace".
@@ -90,7 +93,7 @@ func consolePool(pool string) model.PoolSpec {
 // ListAllNS is ListAll for one namespace of a pool ("" is the pool's
 // default namespace).
 func ListAllNS(ctx context.Context, c *site.Conn, pool, ns string) (*PoolListing, error) {
-	return listAll(ctx, c, model.PoolSpec{Pool: pool, Namespace: ns}, true)
+	return listAll(ctx, c, model.PoolSpec{Pool: pool, Namespace: ns}, listInfo|listNames)
 }
 
 // nsHandles returns the io context of a pool's namespace and the cluster
@@ -109,12 +112,24 @@ func where(pool, ns string) string {
 // about 0.5 s for 1,000 images, where everything else takes ~10 ms. rbd's
 // status JSON needs neither field; the poller keeps them in an InfoCache.
 func ListStatuses(ctx context.Context, c *site.Conn, pool string) (*PoolListing, error) {
-	return listAll(ctx, c, consolePool(pool), false)
+	return listAll(ctx, c, consolePool(pool), listNames)
 }
+
+// listParts says what a listing reads beyond the statuses, peers and
+// site name.
+type listParts uint8
+
+const (
+	// listInfo reads every image's mirror mode and primary-ness.
+	listInfo listParts = 1 << iota
+	// listNames reads every image name, mirrored or not; without it the
+	// listing holds the mirror-enabled images only.
+	listNames
+)
 
 // listAll lists one namespace of a pool (ps.Namespace "" is the default
 // one); a namespace's peers and site name are its pool's.
-func listAll(ctx context.Context, c *site.Conn, ps model.PoolSpec, withInfo bool) (*PoolListing, error) {
+func listAll(ctx context.Context, c *site.Conn, ps model.PoolSpec, parts listParts) (*PoolListing, error) {
 	io, conn, err := PoolHandles(ctx, c, ps)
 	if err != nil {
 		return nil, err
@@ -132,7 +147,11 @@ func listAll(ctx context.Context, c *site.Conn, ps model.PoolSpec, withInfo bool
 		wg.Add(4)
 		go func() {
 			defer wg.Done()
+			if parts&listNames == 0 {
+				return
+			}
 			l.Names, errs[0] = rbd.GetImageNames(io)
+			l.named = true
 		}()
 		go func() {
 			defer wg.Done()
@@ -154,7 +173,7 @@ func listAll(ctx context.Context, c *site.Conn, ps model.PoolSpec, withInfo bool
 		}()
 		go func() {
 			defer wg.Done()
-			if !withInfo {
+			if parts&listInfo == 0 {
 				return
 			}
 			start := ""
@@ -236,8 +255,15 @@ func (l *PoolListing) Images(siteName, pool string) []model.Image {
 		sort.Slice(img.Peers, func(i, j int) bool { return img.Peers[i].SiteName < img.Peers[j].SiteName })
 		byName[st.Name] = img
 	}
-	out := make([]model.Image, 0, len(l.Names))
-	for _, n := range l.Names {
+	names := l.Names
+	if !l.named {
+		names = make([]string, 0, len(byName))
+		for n := range byName {
+			names = append(names, n)
+		}
+	}
+	out := make([]model.Image, 0, len(names))
+	for _, n := range names {
 		img, ok := byName[n]
 		if !ok {
 			img = model.Image{Site: siteName, Pool: pool, Namespace: l.Namespace, Name: n, MirrorState: model.MirrorDisabled}
@@ -262,7 +288,7 @@ func Images(ctx context.Context, c *site.Conn, pool string) ([]model.Image, erro
 // ImagesNS lists the images of one namespace of a pool ("" is the pool's
 // default namespace), refusing a namespace that does not exist on site c.
 func ImagesNS(ctx context.Context, c *site.Conn, ps model.PoolSpec) ([]model.Image, error) {
-	l, err := listAll(ctx, c, ps, true)
+	l, err := listAll(ctx, c, ps, listInfo|listNames)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +319,7 @@ func ExactNS(ctx context.Context, c *site.Conn, pool, ns string, names []string)
 		}
 	}
 	return site.Call(ctx, c, fmt.Sprintf("read mirror status of %d images in %s", len(names), where(pool, ns)), func() (map[string]model.Image, error) {
-		l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{}, Modes: map[string]rbd.ImageMirrorMode{}, Primary: map[string]bool{}}
+		l := &PoolListing{Statuses: map[string]rbd.GlobalMirrorImageStatus{}, Modes: map[string]rbd.ImageMirrorMode{}, Primary: map[string]bool{}, named: true}
 		l.Peers, _ = rbd.ListMirrorPeerSite(pio)
 		l.SiteName, _ = rbd.GetMirrorSiteName(conn)
 		var mu sync.Mutex

@@ -220,7 +220,7 @@ func GetPoolStatus(ctx context.Context, c *site.Conn, ps model.PoolSpec, verbose
 	go func() { defer wg.Done(); di, derr = Daemons(ctx, c, poolID) }()
 	if verbose {
 		wg.Add(2)
-		go func() { defer wg.Done(); l, lerr = listAll(ctx, c, ps, false) }()
+		go func() { defer wg.Done(); l, lerr = listAll(ctx, c, ps, 0) }()
 		go func() { defer wg.Done(); inst, ierr = instanceIDs(ctx, c, ps) }()
 	}
 	b, err := site.Call(ctx, c, "mirror pool status "+poolSpecString(ps), func() (base, error) {
