@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +21,16 @@ func (p *Printer) JSON() bool { return p.Format == "json" }
 
 // Value writes v as JSON (compact like rbd, or indented with --pretty-format).
 func (p *Printer) Value(v any) error {
+	if s, ok := v.(jsonStreamer); ok && !p.Pretty {
+		bw := bufio.NewWriterSize(p.W, 64<<10)
+		if err := s.WriteJSON(bw); err != nil {
+			return err
+		}
+		if err := bw.WriteByte('\n'); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
 	var data []byte
 	var err error
 	if p.Pretty {
@@ -30,8 +41,14 @@ func (p *Printer) Value(v any) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(p.W, string(data))
+	_, err = p.W.Write(append(data, '\n'))
 	return err
+}
+
+// jsonStreamer is a value too large to marshal whole that writes itself
+// exactly as json.Marshal would (mirror.PoolStatus).
+type jsonStreamer interface {
+	WriteJSON(w io.Writer) error
 }
 
 // Table writes rows under a header, aligned, the way rbd prints tables.

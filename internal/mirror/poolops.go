@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -180,6 +181,50 @@ type PoolStatus struct {
 	Summary PoolSummaryJSON `json:"summary"`
 	Daemons []Daemon        `json:"daemons,omitempty"`
 	Images  *[]ImageStatus  `json:"images,omitempty"`
+}
+
+// WriteJSON writes st as json.Marshal would, byte for byte, one image at a
+// time: a verbose status of thousands of images is never held whole (a
+// one-shot command spent a tenth of its time growing that buffer).
+func (st *PoolStatus) WriteJSON(w io.Writer) error {
+	put := func(prefix string, v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, prefix); err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}
+	if err := put(`{"summary":`, st.Summary); err != nil {
+		return err
+	}
+	if len(st.Daemons) > 0 {
+		if err := put(`,"daemons":`, st.Daemons); err != nil {
+			return err
+		}
+	}
+	if st.Images != nil {
+		sep := `,"images":[`
+		for _, img := range *st.Images {
+			if err := put(sep, img); err != nil {
+				return err
+			}
+			sep = ","
+		}
+		if sep != "," {
+			if _, err := io.WriteString(w, sep); err != nil {
+				return err
+			}
+		}
+		if _, err := io.WriteString(w, "]"); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, "}")
+	return err
 }
 
 // PoolSummaryJSON is the "summary" object.

@@ -1,6 +1,8 @@
 package mirror
 
 import (
+	"bytes"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -163,5 +165,37 @@ func TestToImageStatusListsEveryPeer(t *testing.T) {
 	is = ToImageStatus(img, nil, "", nil)
 	if len(is.PeerSites) != 2 || is.State != "up+stopped" {
 		t.Fatalf("unknown peers: %+v", is)
+	}
+}
+
+// PoolStatus.WriteJSON, which streams a verbose status image by image, is
+// byte for byte json.Marshal of the same value.
+func TestPoolStatusWriteJSONIsMarshal(t *testing.T) {
+	hostile := "a<b>&c\u2028\x1b[31m\"quoted\"\\"
+	imgs := []ImageStatus{
+		{Name: hostile, GlobalID: "g1", State: "up+stopped", Description: "local image is primary", LastUpdate: "2026-12-06 20:12:32",
+			DaemonService: &DaemonService{ServiceID: "4137", InstanceID: "8265", DaemonID: "site-a", Hostname: "vm"},
+			PeerSites:     []PeerStatus{{SiteName: "site-b", MirrorUUIDs: "u", State: "down+unknown", Description: "status not found"}}},
+		{Name: "vol2", GlobalID: "g2", State: "down+unknown", Description: "status not found"},
+	}
+	empty := []ImageStatus{}
+	cases := map[string]*PoolStatus{
+		"summary only": {Summary: PoolSummaryJSON{Health: "OK", DaemonHealth: "OK", ImageHealth: "OK", States: map[string]int{}}},
+		"no images":    {Summary: PoolSummaryJSON{Health: "WARNING", States: map[string]int{"unknown": 2}}, Images: &empty},
+		"verbose": {Summary: PoolSummaryJSON{Health: "OK", States: map[string]int{"replaying": 1, "stopped": 1}},
+			Daemons: []Daemon{{ServiceID: "4137", ClientID: hostile, Leader: true, Health: "OK"}}, Images: &imgs},
+	}
+	for name, st := range cases {
+		want, err := json.Marshal(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		if err := st.WriteJSON(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != string(want) {
+			t.Errorf("%s:\n got %s\nwant %s", name, got.String(), want)
+		}
 	}
 }
