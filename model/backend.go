@@ -37,6 +37,10 @@ type ExecResult struct {
 	// RBD is the equivalent rbd command line(s), for the command log.
 	RBD      string
 	Duration time.Duration
+	// NoOp is set when the command changed nothing, with the reason
+	// ("rbd/vol1 is already primary on site-b: nothing to do"): it is
+	// neither done nor failed.
+	NoOp string
 }
 
 // Progress is one event of a long-running action (failover, resync wait,

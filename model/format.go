@@ -46,6 +46,14 @@ type Refusal struct{ Msg string }
 
 func (r *Refusal) Error() string { return r.Msg }
 
+// NothingToDo says a command changed nothing because the sites already
+// are as asked ("rbd/vol1 is already primary on site-b: nothing to do"):
+// not a failure, and never a completed action. Engines return it; the CLI
+// reports it with exit 0, the console from ExecResult.NoOp.
+type NothingToDo struct{ Msg string }
+
+func (e *NothingToDo) Error() string { return e.Msg }
+
 // Refusef makes a Refusal.
 func Refusef(format string, args ...any) error {
 	return &Refusal{Msg: fmt.Sprintf(format, args...)}

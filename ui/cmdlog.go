@@ -36,10 +36,10 @@ func (a *App) logLine(e *logEntry) string {
 		if j := a.findJob(e.job); j != nil && j.progress != nil {
 			result += " " + progressText(j.progress)
 		}
-	case nothingDone(e.err) || (e.err == "" && nothingDone(e.out)):
+	case e.noop:
 		// A no-op (said as an answer or as a refusal) is never logged
 		// as done, nor as a failure.
-		sym, lv, result = "=", levelWarn, "nothing changed "+shortDur(e.dur)+" · "+e.out+e.err
+		sym, lv, result = "=", levelWarn, "nothing changed "+shortDur(e.dur)+" · "+e.out
 	case e.err != "":
 		sym, lv, result = "✖", levelErr, "failed after "+shortDur(e.dur)+": "+e.err
 	default:

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/rbdtui/rbdtui/internal/progress"
 	"strings"
@@ -31,6 +32,8 @@ type job struct {
 	// palette jobs show their output; key actions only log it.
 	palette bool
 	output  []string
+	// noop is the reason a one-command job changed nothing.
+	noop string
 }
 
 // logEntry is one line of the command log: one argv, its rbd equivalent,
@@ -45,6 +48,9 @@ type logEntry struct {
 	running bool
 	err     string
 	out     string // first line of the output
+	// noop: the command changed nothing (ExecResult.NoOp, or a
+	// model.NothingToDo error): neither done nor failed.
+	noop bool
 }
 
 // maxLog bounds the command log kept in memory.
@@ -169,7 +175,12 @@ func (a *App) onJobStep(msg jobStepMsg) tea.Cmd {
 			e.out = oneLine(strings.SplitN(out, "\n", 2)[0])
 			j.output = append(j.output, strings.Split(out, "\n")...)
 		}
-		if msg.err != nil {
+		if why := execNoop(msg.res, msg.err); why != "" {
+			e.noop, j.noop = true, why
+			if e.out == "" {
+				e.out = oneLine(why)
+			}
+		} else if msg.err != nil {
 			e.err = oneLine(msg.err.Error())
 			j.failed++
 			j.output = append(j.output, "error: "+msg.err.Error())
@@ -203,14 +214,12 @@ func (a *App) onJobDone(msg jobDoneMsg) tea.Cmd {
 	switch {
 	case j.failed > 0 && len(j.argvs) > 1:
 		cmds = append(cmds, a.setFlash(flashErr, fmt.Sprintf("%s: %d of %d failed (see the command log)", j.label, j.failed, len(j.argvs))))
-	case j.failed > 0 && nothingDone(a.lastEntry(j.id).err):
-		cmds = append(cmds, a.setFlash(flashWarn, j.label+": "+a.lastEntry(j.id).err))
 	case j.failed > 0:
 		last := a.lastEntry(j.id)
 		cmds = append(cmds, a.setFlash(flashErr, j.label+": "+last.err))
-	case len(j.argvs) == 1 && nothingDone(strings.Join(j.output, "\n")):
+	case len(j.argvs) == 1 && j.noop != "":
 		// A command that changed nothing says so; it is not "✓ done".
-		cmds = append(cmds, a.setFlash(flashWarn, j.label+": "+oneLine(nothingDoneLine(j.output))))
+		cmds = append(cmds, a.setFlash(flashWarn, j.label+": "+oneLine(j.noop)))
 	case j.palette && len(j.output) > 1:
 		a.overlay = overlayOutput
 		a.output.reset()
@@ -229,19 +238,18 @@ func (a *App) onJobDone(msg jobDoneMsg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// nothingDone reports whether a command's output says it changed nothing
-// (the engines' words for a no-op: "already primary on site-b: nothing to
-// do").
-func nothingDone(out string) bool { return strings.Contains(out, "nothing to do") }
-
-// nothingDoneLine is the line of the output that says so.
-func nothingDoneLine(lines []string) string {
-	for _, l := range lines {
-		if nothingDone(l) {
-			return l
-		}
+// execNoop is why a command changed nothing ("" if it did something or
+// failed): the engines say so in ExecResult.NoOp or with a
+// model.NothingToDo error, never only in words.
+func execNoop(res model.ExecResult, err error) string {
+	var nothing *model.NothingToDo
+	switch {
+	case res.NoOp != "":
+		return res.NoOp
+	case errors.As(err, &nothing):
+		return nothing.Msg
 	}
-	return "nothing to do"
+	return ""
 }
 
 func (a *App) lastEntry(job uint64) logEntry {

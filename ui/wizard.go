@@ -185,6 +185,7 @@ type wizard struct {
 	started time.Time
 	runErr  string
 	runOut  string
+	runNoop string // the run changed nothing, and why
 	failed  bool
 }
 
@@ -798,7 +799,7 @@ func (w *wizard) run() tea.Cmd {
 func (w *wizard) start() tea.Cmd {
 	w.attempt++
 	w.step, w.off = wizRunning, 0
-	w.failed, w.runErr, w.runOut, w.last = false, "", "", nil
+	w.failed, w.runErr, w.runOut, w.runNoop, w.last = false, "", "", "", nil
 	w.objs, w.phase = map[string]*wizObj{}, 0
 	w.phases = runPhases(w.req)
 	w.started = w.env.c.Now()
@@ -952,22 +953,24 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		w.runOut = strings.TrimSpace(m.res.Output)
-		if m.err != nil {
+		if why := execNoop(m.res, m.err); why != "" {
+			w.runNoop = why
+		} else if m.err != nil {
 			w.failed, w.runErr = true, m.err.Error()
 		}
 	case jobDoneMsg:
 		if m.job != w.jobID || w.step != wizRunning {
 			return nil
 		}
-		if w.failed && !nothingDone(w.runErr) {
+		if w.failed {
 			w.step, w.off = wizFailed, 0
 			return nil
 		}
-		if nothingDone(w.runOut) || nothingDone(w.runErr) {
+		if w.runNoop != "" {
 			// The sites changed between the plan and the run: the run
 			// found nothing to do, and is not a completed failover.
 			w.step, w.off, w.plan = wizPlan, 0, nil
-			w.noop = oneLine(nothingDoneLine(strings.Split(w.runOut+"\n"+w.runErr, "\n")))
+			w.noop = oneLine(w.runNoop)
 			w.why = w.noop
 			return nil
 		}

@@ -615,7 +615,8 @@ func TestWizardRunThatChangedNothingIsNotDone(t *testing.T) {
 	h.do(ActionWizardNext)
 	h.do(ActionWizardNext)
 	h.f.OnExec(func(argv []string) (model.ExecResult, error) {
-		return model.ExecResult{Output: "every image of pool rbd is already primary on site-b: nothing to do"}, nil
+		msg := "every image of pool rbd is already primary on site-b: nothing to do"
+		return model.ExecResult{Output: msg, NoOp: msg}, nil
 	})
 	h.do(ActionWizardRun)
 	if len(h.f.Execs()) != 1 {
@@ -640,7 +641,7 @@ func TestWizardRunRefusedAsNoopIsNotAFailure(t *testing.T) {
 	h.do(ActionWizardNext)
 	h.do(ActionWizardNext)
 	h.f.OnExec(func(argv []string) (model.ExecResult, error) {
-		return model.ExecResult{}, errors.New("every image of pool rbd is already primary on site-b: nothing to do")
+		return model.ExecResult{}, &model.NothingToDo{Msg: "every image of pool rbd is already primary on site-b: nothing to do"}
 	})
 	h.do(ActionWizardRun)
 	if w.step != wizPlan {

@@ -54,9 +54,10 @@ type Env struct {
 
 	cfg       *config.Config
 	sites     *site.Manager
-	confirmed bool  // the operator confirmed this command already
-	shared    bool  // sites belong to the console: do not close them
-	err       error // how the command ended, for the log
+	confirmed bool   // the operator confirmed this command already
+	shared    bool   // sites belong to the console: do not close them
+	err       error  // how the command ended, for the log
+	noop      string // the command changed nothing, and why (ExecResult.NoOp)
 }
 
 // siteName is the site the command acted on, for the log: --site, or the

@@ -115,6 +115,7 @@ func resolveSites(ctx context.Context, env *Env, primaryOn func(context.Context,
 // called complete.
 func alreadyPrimary(env *Env, what, to string) error {
 	msg := fmt.Sprintf("%s is already primary on %s: nothing to do", what, to)
+	env.noop = msg
 	if env.Out.JSON() {
 		return env.Out.Value(map[string]any{"target": what, "to": to, "changed": false, "message": msg})
 	}

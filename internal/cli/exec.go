@@ -50,7 +50,11 @@ func (a *App) Exec(ctx context.Context, m *site.Manager, argv []string, progress
 	if err = env.guard(); err == nil {
 		err = h(ctx, env)
 	}
-	res := model.ExecResult{Output: strings.TrimRight(out.String()+errb.String(), "\n"), RBD: RBDEquivalent(inv), Duration: time.Since(start)}
+	res := model.ExecResult{Output: strings.TrimRight(out.String()+errb.String(), "\n"), RBD: RBDEquivalent(inv), Duration: time.Since(start), NoOp: env.noop}
+	var nothing *model.NothingToDo
+	if errors.As(err, &nothing) {
+		res.NoOp = nothing.Msg
+	}
 	code := ExitOK
 	if err != nil {
 		code = ExitFail

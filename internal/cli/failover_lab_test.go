@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/rbdtui/rbdtui/internal/cli"
 	"github.com/rbdtui/rbdtui/internal/lab"
 	"github.com/rbdtui/rbdtui/internal/labtest"
+	"github.com/rbdtui/rbdtui/internal/site"
 )
 
 // TestFailoverNamespacesDefaultsAndNoOp: failover honours pool/ns/image
@@ -65,6 +67,13 @@ func TestFailoverNamespacesDefaultsAndNoOp(t *testing.T) {
 	code, out, errOut := run(t, "--config", cfg, "failover", "--to", "site-a", "--image", inNS, "--yes")
 	if code != 0 || !strings.Contains(out, inNS+" is already primary on site-a: nothing to do") || strings.Contains(out+errOut, "complete") {
 		t.Errorf("failover to the current primary: exit %d\n%s%s", code, out, errOut)
+	}
+	// The console learns it from the result, not from the words.
+	m := site.NewManager(labtest.Config(t, st))
+	defer m.Close()
+	res, err := cli.New("test").Exec(context.Background(), m, []string{"failover", "--to", "site-a", "--image", inNS, "--yes"}, nil)
+	if err != nil || res.NoOp != inNS+" is already primary on site-a: nothing to do" {
+		t.Errorf("the console's run of the no-op: NoOp %q, err %v, output %q", res.NoOp, err, res.Output)
 	}
 
 	// No --from, no --to: from the current primary (site-a) to site-b, of

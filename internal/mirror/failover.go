@@ -85,9 +85,7 @@ func (p *Plan) NothingToDo() bool {
 // NothingToDoError is what Run returns when every image is already primary
 // on the target: nothing was changed, and the failover is not complete
 // because nothing happened.
-type NothingToDoError struct{ Msg string }
-
-func (e *NothingToDoError) Error() string { return e.Msg }
+type NothingToDoError = model.NothingToDo
 
 // PrimaryOn reports whether the images (every mirrored image of the pool's
 // namespace when none is named) are primary on a site: all named ones, or
