@@ -48,6 +48,13 @@ type WatchSession interface {
 	Close() error
 }
 
+// WatchFocus is a WatchSession that can be told which rows are on screen
+// (WatchRow.Image specs): in a scope too large to read every image on
+// every poll, those are still read from the images themselves.
+type WatchFocus interface {
+	Focus(images []string)
+}
+
 // WatchFrame is one poll of a scope on every site.
 type WatchFrame struct {
 	At    time.Time     `json:"at"`

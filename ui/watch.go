@@ -215,6 +215,11 @@ func (w *watch) poll() tea.Cmd {
 	}
 	w.inFlight = true
 	w.seq++
+	if f, ok := w.sess.(model.WatchFocus); ok {
+		// The rows on screen are read from the images themselves even
+		// in a pool too large to read every image on every poll.
+		f.Focus(w.onScreen())
+	}
 	seq, sess, ctx, timeout := w.seq, w.sess, w.env.ctx, w.env.c.Timeout
 	return func() tea.Msg {
 		f, err := withDeadline(ctx, timeout, func(ctx context.Context) (model.WatchFrame, error) {
@@ -222,6 +227,20 @@ func (w *watch) poll() tea.Cmd {
 		})
 		return watchFrameMsg{w: w, seq: seq, frame: f, err: err}
 	}
+}
+
+// onScreen is the images of the rows the last View showed (the first
+// screenful before any).
+func (w *watch) onScreen() []string {
+	h := w.lastRows
+	if h <= 0 {
+		h = 50
+	}
+	var out []string
+	for i := w.off; i < len(w.shown) && len(out) < h; i++ {
+		out = append(out, w.rows[w.shown[i]].id)
+	}
+	return out
 }
 
 // tick schedules the next poll under a new tick id, retiring older ticks.

@@ -430,3 +430,44 @@ func TestDetailShowsTheImagesOwnRole(t *testing.T) {
 	gotoRow(h, "site-a/rbd/vol1")
 	h.wantView("◆ vol1  primary", "Mirroring   journal, enabled, non-primary", "remote image is not primary")
 }
+
+// The watch tells its session which rows are on screen before every poll,
+// so a pool of thousands still shows ground truth where the operator
+// looks: the first screenful, then the rows paged to.
+func TestWatchFocusesTheRowsOnScreen(t *testing.T) {
+	f := watchLab()
+	var many []model.Image
+	for i := range 300 {
+		many = append(many, model.Image{Site: "site-a", Pool: "big", Name: fmt.Sprintf("img-%03d", i), MirrorMode: model.ModeSnapshot,
+			MirrorState: model.MirrorEnabled, Primary: true, Local: ptr(primaryStatus("site-a"))})
+	}
+	f.SetImages("site-a", "big", many...)
+	h := watchHarness(t, f)
+	h.run(pushScreen(newWatch(h.a.env(), watchScope{Pool: "big"})))
+	w := h.watch()
+	_ = h.view() // the screen lays its rows out
+	h.firePoll()
+	if len(w.rows) != 300 {
+		t.Fatalf("rows: %d", len(w.rows))
+	}
+	focus := f.WatchFocus()
+	if len(focus) == 0 || len(focus) != w.lastRows || focus[0] != "big/img-000" {
+		t.Fatalf("first screenful: focus %d rows from %v, the screen shows %d", len(focus), first(focus), w.lastRows)
+	}
+	h.do(ActionPageDown)
+	h.do(ActionPageDown)
+	_ = h.view() // as bubbletea renders after every message
+	h.firePoll()
+	focus = f.WatchFocus()
+	want := w.rows[w.shown[w.off]].id
+	if len(focus) == 0 || focus[0] != want || focus[0] == "big/img-000" {
+		t.Errorf("after paging: focus starts at %v, the screen at %s", first(focus), want)
+	}
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return "(none)"
+	}
+	return s[0]
+}

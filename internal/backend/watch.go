@@ -84,6 +84,27 @@ type watchSession struct {
 	last    map[string]map[string]model.Image
 	dataAt  map[string]time.Time
 	rate    map[string]rateSample // by site/pool/image
+	focus   map[string][]string   // pool -> the names on screen
+}
+
+var _ model.WatchFocus = (*watchSession)(nil)
+
+// Focus records the rows on screen for the next polls (see
+// mirror.Poller.Focus).
+func (ws *watchSession) Focus(images []string) {
+	by := map[string][]string{}
+	for _, spec := range images {
+		if is, err := model.ParseImageSpec(spec, false); err == nil {
+			pool := is.Pool
+			if is.Namespace != "" {
+				pool += "/" + is.Namespace
+			}
+			by[pool] = append(by[pool], is.Image)
+		}
+	}
+	ws.mu.Lock()
+	ws.focus = by
+	ws.mu.Unlock()
 }
 
 type pollerState struct {
@@ -121,6 +142,11 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 			// themselves, and journal lag from the primaries' headers,
 			// on every poll.
 			p.ExactMax, p.LiveLag = watchExactMax, true
+			p.Focus = func() []string {
+				ws.mu.Lock()
+				defer ws.mu.Unlock()
+				return ws.focus[pool]
+			}
 			ws.pollers[pool] = &pollerState{p: p}
 		}
 		if ws.members != nil {

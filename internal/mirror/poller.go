@@ -107,6 +107,11 @@ type Poller struct {
 	// lag of its copies (see LiveLag); like ExactMax, only while the
 	// refresh covers at most ExactMax images.
 	LiveLag bool
+	// Focus, when set, names the images on screen: when a refresh covers
+	// more than ExactMax images, these (at most ExactMax of them) are
+	// still read from the images themselves and their journals, so what
+	// the operator looks at is ground truth in a pool of thousands.
+	Focus func() []string
 
 	info    *InfoCache
 	running sync.Mutex
@@ -212,15 +217,61 @@ func (p *Poller) refreshSite(ctx context.Context, c *site.Conn) SiteView {
 		}
 		imgs = kept
 	}
-	if err == nil && p.ExactMax > 0 && len(imgs) > 0 && len(imgs) <= p.ExactMax {
-		imgs, err = exactOverlay(ctx, c, p.pool, imgs)
+	exact := imgs
+	if len(imgs) > max(p.ExactMax, 1) {
+		exact = p.focused(imgs)
+	}
+	if err == nil && p.ExactMax > 0 && len(exact) > 0 {
+		var read []model.Image
+		if read, err = exactOverlay(ctx, c, p.pool, exact); err == nil {
+			imgs, exact = merge(imgs, read), read
+		}
 	}
 	sv.Images, sv.Err = imgs, err
-	if err == nil && p.LiveLag && len(imgs) <= max(p.ExactMax, 1) {
-		sv.Journals = readJournalHeads(ctx, c, p.pool, imgs)
-		sv.Snaps = readMirrorSnaps(ctx, c, p.pool, imgs)
+	if err == nil && p.LiveLag && len(exact) > 0 {
+		sv.Journals = readJournalHeads(ctx, c, p.pool, exact)
+		sv.Snaps = readMirrorSnaps(ctx, c, p.pool, exact)
 	}
 	return sv
+}
+
+// focused is the images of imgs that Focus names, at most ExactMax of
+// them (none without a Focus).
+func (p *Poller) focused(imgs []model.Image) []model.Image {
+	if p.Focus == nil || p.ExactMax <= 0 {
+		return nil
+	}
+	by := make(map[string]int, len(imgs))
+	for i, img := range imgs {
+		by[img.Name] = i
+	}
+	var out []model.Image
+	for _, n := range p.Focus() {
+		if i, ok := by[n]; ok && len(out) < p.ExactMax {
+			out = append(out, imgs[i])
+			delete(by, n)
+		}
+	}
+	return out
+}
+
+// merge replaces the images of all that read has (by name) with read's.
+func merge(all, read []model.Image) []model.Image {
+	if len(read) == len(all) {
+		return read
+	}
+	by := make(map[string]model.Image, len(read))
+	for _, img := range read {
+		by[img.Name] = img
+	}
+	out := make([]model.Image, len(all))
+	for i, img := range all {
+		out[i] = img
+		if r, ok := by[img.Name]; ok {
+			out[i] = r
+		}
+	}
+	return out
 }
 
 // exactOverlay replaces listed images with what opening them says. An

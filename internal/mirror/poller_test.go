@@ -71,3 +71,31 @@ func TestPollerEventsAndHistory(t *testing.T) {
 type errTest string
 
 func (e errTest) Error() string { return string(e) }
+
+// In a refresh of more images than ExactMax, the images Focus names (at
+// most ExactMax of them) are the ones read exactly; merge puts what was
+// read in their place and leaves every other image as listed.
+func TestPollerFocusedAndMerge(t *testing.T) {
+	var imgs []model.Image
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		imgs = append(imgs, model.Image{Name: n})
+	}
+	p := &Poller{ExactMax: 2}
+	if got := p.focused(imgs); got != nil {
+		t.Errorf("no Focus: %v", got)
+	}
+	// Names the refresh does not have are skipped; at most ExactMax,
+	// in the order the screen shows them.
+	p.Focus = func() []string { return []string{"d", "zz", "d", "b", "e"} }
+	got := p.focused(imgs)
+	if len(got) != 2 || got[0].Name != "d" || got[1].Name != "b" {
+		t.Fatalf("focused: %v", got)
+	}
+	read := []model.Image{{Name: "b", Primary: true}, {Name: "d", Primary: true}}
+	m := merge(imgs, read)
+	for i, img := range m {
+		if img.Name != imgs[i].Name || img.Primary != (img.Name == "b" || img.Name == "d") {
+			t.Errorf("merged %d: %+v", i, img)
+		}
+	}
+}

@@ -24,6 +24,15 @@ type watchState struct {
 	now     func() time.Time
 	events  []model.WatchEvent
 	history map[string][]int64 // site/pool/image
+	focus   []string           // what the last session's Focus said
+}
+
+// WatchFocus is the rows the console last said were on screen
+// (model.WatchFocus).
+func (f *Fixture) WatchFocus() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.watch.focus)
 }
 
 // SetWatchClock sets the clock that stamps frames, down-since times and
@@ -184,3 +193,10 @@ func (s *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 
 // Close implements model.WatchSession.
 func (s *watchSession) Close() error { return nil }
+
+// Focus implements model.WatchFocus: it records what it is told.
+func (s *watchSession) Focus(images []string) {
+	s.f.mu.Lock()
+	defer s.f.mu.Unlock()
+	s.f.watch.focus = slices.Clone(images)
+}
