@@ -9,10 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rbdtui/rbdtui/internal/backend"
-	"github.com/rbdtui/rbdtui/internal/cli"
 	"github.com/rbdtui/rbdtui/internal/labtest"
-	"github.com/rbdtui/rbdtui/internal/site"
 	"github.com/rbdtui/rbdtui/model"
 )
 
@@ -31,43 +28,13 @@ func TestWatchLiveJournalLagUnderLoad(t *testing.T) {
 	// journal-mirrored and replaying.
 	a := st.Site("site-a")
 	spec := fmt.Sprintf("rbd/livelag-%d", time.Now().UnixNano()%1_000_000_000)
-	rbd := func(args ...string) {
-		t.Helper()
-		if out, err := exec.CommandContext(ctx, "rbd", append([]string{"-c", a.Conf, "--id", "admin"}, args...)...).CombinedOutput(); err != nil {
-			t.Fatalf("rbd %v: %v %s", args, err, out)
-		}
-	}
-	rbd("create", "--size", "64M", "--image-feature", "layering,exclusive-lock,journaling", spec)
-	t.Cleanup(func() {
-		_ = exec.Command("rbd", "-c", a.Conf, "--id", "admin", "mirror", "image", "disable", spec).Run()
-		_ = exec.Command("rbd", "-c", a.Conf, "--id", "admin", "rm", "--no-progress", spec).Run()
-	})
-	rbd("mirror", "image", "enable", spec, "journal")
-	bk := backend.New(site.NewManager(labtest.Config(t, st)), cli.New("test"))
-	sess, err := bk.Watch(model.WatchScope{Images: []string{spec}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	secondary := func(f model.WatchFrame) *model.WatchCell {
-		for _, r := range f.Rows {
-			for i := range r.Cells {
-				if f.Sites[i].Site == "site-b" {
-					return &r.Cells[i]
-				}
-			}
-		}
-		return nil
-	}
+	mustRBD(t, ctx, a.Conf, "create", "--size", "64M", "--image-feature", "layering,exclusive-lock,journaling", spec)
+	removeAfter(t, a.Conf, spec)
+	mustRBD(t, ctx, a.Conf, "mirror", "image", "enable", spec, "journal")
+	_, sess := labWatch(t, st, model.WatchScope{Images: []string{spec}})
 	poll := func() *model.WatchCell {
 		t.Helper()
-		c, stop := context.WithTimeout(ctx, 10*time.Second)
-		defer stop()
-		f, err := sess.Poll(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return secondary(f)
+		return cellOf(pollFrame(t, ctx, sess), spec, "site-b")
 	}
 	// Caught up before the load.
 	deadline := time.Now().Add(90 * time.Second)
@@ -214,42 +181,13 @@ func TestWatchLiveSnapshotLag(t *testing.T) {
 	a := st.Site("site-a")
 	name := fmt.Sprintf("snaplag-%d", time.Now().UnixNano()%1_000_000_000)
 	spec := "rbd/" + name
-	rbd := func(conf string, args ...string) string {
-		t.Helper()
-		out, err := exec.Command("rbd", append([]string{"-c", conf, "--id", "admin"}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("rbd %v: %v %s", args, err, out)
-		}
-		return string(out)
-	}
-	rbd(a.Conf, "create", "--size", "64M", spec)
-	t.Cleanup(func() {
-		_ = exec.Command("rbd", "-c", a.Conf, "--id", "admin", "mirror", "image", "disable", spec).Run()
-		_ = exec.Command("rbd", "-c", a.Conf, "--id", "admin", "rm", "--no-progress", spec).Run()
-	})
-	rbd(a.Conf, "mirror", "image", "enable", spec, "snapshot")
-	bk := backend.New(site.NewManager(labtest.Config(t, st)), cli.New("test"))
-	sess, err := bk.Watch(model.WatchScope{Images: []string{spec}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	mustRBD(t, ctx, a.Conf, "create", "--size", "64M", spec)
+	removeAfter(t, a.Conf, spec)
+	mustRBD(t, ctx, a.Conf, "mirror", "image", "enable", spec, "snapshot")
+	_, sess := labWatch(t, st, model.WatchScope{Images: []string{spec}})
 	poll := func() *model.WatchCell {
 		t.Helper()
-		c, stop := context.WithTimeout(ctx, 10*time.Second)
-		defer stop()
-		f, err := sess.Poll(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range f.Rows {
-			for i := range r.Cells {
-				if f.Sites[i].Site == "site-b" && r.Cells[i].Present {
-					return &r.Cells[i]
-				}
-			}
-		}
-		return nil
+		return presentCell(pollFrame(t, ctx, sess), spec, "site-b")
 	}
 	until := func(what string, cond func(*model.WatchCell) bool) time.Duration {
 		t.Helper()
@@ -266,8 +204,8 @@ func TestWatchLiveSnapshotLag(t *testing.T) {
 	synced := func(c *model.WatchCell) bool { return c.LagLive && c.Lag != nil && *c.Lag == 0 }
 	t.Logf("initial copy synced after %s", until("initial sync", synced).Round(time.Millisecond))
 	time.Sleep(1100 * time.Millisecond) // the next snapshot's time differs by a second at least
-	rbd(a.Conf, "bench", "--io-type", "write", "--io-size", "1M", "--io-total", "32M", spec)
-	rbd(a.Conf, "mirror", "image", "snapshot", spec)
+	mustRBD(t, ctx, a.Conf, "bench", "--io-type", "write", "--io-size", "1M", "--io-total", "32M", spec)
+	mustRBD(t, ctx, a.Conf, "mirror", "image", "snapshot", spec)
 	var seen *model.WatchCell
 	d := until("lag after a new mirror snapshot", func(c *model.WatchCell) bool {
 		if c.LagLive && c.Lag != nil && *c.Lag > 0 {
@@ -294,43 +232,17 @@ func TestWatchFollowsAResyncToTheEnd(t *testing.T) {
 	defer cancel()
 	a := st.Site("site-a")
 	spec := fmt.Sprintf("rbd/resync-%d", time.Now().UnixNano()%1_000_000_000)
-	rbd := func(args ...string) {
-		t.Helper()
-		if out, err := exec.CommandContext(ctx, "rbd", append([]string{"-c", a.Conf, "--id", "admin"}, args...)...).CombinedOutput(); err != nil {
-			t.Fatalf("rbd %v: %v %s", args, err, out)
-		}
-	}
-	rbd("create", "--size", "64M", "--image-feature", "layering,exclusive-lock,journaling", spec)
-	t.Cleanup(func() {
-		_ = exec.Command("rbd", "-c", a.Conf, "--id", "admin", "mirror", "image", "disable", spec).Run()
-		_ = exec.Command("rbd", "-c", a.Conf, "--id", "admin", "rm", "--no-progress", spec).Run()
-	})
-	rbd("bench", "--io-type", "write", "--io-size", "1M", "--io-total", "48M", spec)
-	rbd("mirror", "image", "enable", spec, "journal")
-	bk := backend.New(site.NewManager(labtest.Config(t, st)), cli.New("test"))
-	sess, err := bk.Watch(model.WatchScope{Images: []string{spec}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	mustRBD(t, ctx, a.Conf, "create", "--size", "64M", "--image-feature", "layering,exclusive-lock,journaling", spec)
+	removeAfter(t, a.Conf, spec)
+	mustRBD(t, ctx, a.Conf, "bench", "--io-type", "write", "--io-size", "1M", "--io-total", "48M", spec)
+	mustRBD(t, ctx, a.Conf, "mirror", "image", "enable", spec, "journal")
+	bk, sess := labWatch(t, st, model.WatchScope{Images: []string{spec}})
 	var events []model.WatchEvent
 	poll := func() *model.WatchCell {
 		t.Helper()
-		c, stop := context.WithTimeout(ctx, 10*time.Second)
-		defer stop()
-		f, err := sess.Poll(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := pollFrame(t, ctx, sess)
 		events = append(events, f.Events...)
-		for _, r := range f.Rows {
-			for i := range r.Cells {
-				if f.Sites[i].Site == "site-b" && r.Cells[i].Present {
-					return &r.Cells[i]
-				}
-			}
-		}
-		return nil
+		return presentCell(f, spec, "site-b")
 	}
 	replaying := func(c *model.WatchCell) bool {
 		return c != nil && !c.Primary && c.Status != nil && c.Status.FullState() == "up+replaying"
