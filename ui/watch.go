@@ -123,10 +123,14 @@ type watchRow struct {
 	cellLvl []level
 	lag     int64 // for sorting; -1 when unknown
 	lagText string
-	rate    string
-	eta     string
-	updated time.Time // the newest status update of a non-primary copy
-	spark   string    // the whole trend; View shows its tail
+	// reported is rbd-mirror's own figure for the lag when the row's lag
+	// is read live ("" when the lag is rbd-mirror's); its age is the
+	// STATUS column's.
+	reported string
+	rate     string
+	eta      string
+	updated  time.Time // the newest status update of a non-primary copy
+	spark    string    // the whole trend; View shows its tail
 }
 
 type watchFrameMsg struct {
@@ -482,6 +486,12 @@ func (w *watch) rowOf(r *model.WatchRow) watchRow {
 	out.lagText, out.rate, out.eta = "—", "—", "—"
 	if sec != nil {
 		out.lagText = lagText(r.Mode, sec)
+		if sec.LagLive {
+			out.reported = "—"
+			if sec.ReportedLag != nil {
+				out.reported = lagText(r.Mode, &model.WatchCell{Lag: sec.ReportedLag})
+			}
+		}
 		if sec.Lag != nil {
 			out.lag = *sec.Lag
 		}
@@ -573,7 +583,11 @@ func lagText(mode string, c *model.WatchCell) string {
 	var parts []string
 	if c.Lag != nil {
 		if mode == model.ModeSnapshot {
-			parts = append(parts, "snap "+shortDur(time.Duration(*c.Lag)*time.Second))
+			d := "0s" // not shortDur's "0ms": a snapshot lag is in whole seconds
+			if *c.Lag != 0 {
+				d = shortDur(time.Duration(*c.Lag) * time.Second)
+			}
+			parts = append(parts, "snap "+d)
 		} else {
 			parts = append(parts, strconv.FormatInt(*c.Lag, 10)+" entries")
 		}
@@ -613,7 +627,7 @@ func sparkline(h []int64) string {
 
 // watchCols are the column widths for a screen width; 0 hides a column.
 type watchCols struct {
-	name, prim, site, lag, rate, eta, upd, spark int
+	name, prim, site, lag, rate, eta, rep, upd, spark int
 }
 
 func (w *watch) cols(width int) watchCols {
@@ -624,7 +638,7 @@ func (w *watch) cols(width int) watchCols {
 	}
 	used := func() int {
 		total, gaps := 0, 0
-		for _, v := range []int{c.name, c.prim, c.lag, c.rate, c.eta, c.upd, c.spark} {
+		for _, v := range []int{c.name, c.prim, c.lag, c.rate, c.eta, c.rep, c.upd, c.spark} {
 			if v > 0 {
 				total += v
 				gaps++
@@ -635,6 +649,7 @@ func (w *watch) cols(width int) watchCols {
 	for _, add := range []func(){
 		func() { c.spark = 8 },
 		func() { c.upd = 8 },
+		func() { c.rep = 11 },
 		func() { c.rate = 11 },
 		func() { c.eta = 7 },
 	} {
@@ -810,6 +825,9 @@ func (w *watch) header(c watchCols) string {
 	if c.eta > 0 {
 		cells = append(cells, fit("SYNC IN", c.eta))
 	}
+	if c.rep > 0 {
+		cells = append(cells, fit("REPORTED", c.rep))
+	}
 	if c.upd > 0 {
 		cells = append(cells, fit("STATUS", c.upd))
 	}
@@ -864,6 +882,14 @@ func (w *watch) rowLines(c watchCols, width, h int) []string {
 		}
 		if c.eta > 0 {
 			cells = append(cells, fit(r.eta, c.eta))
+		}
+		if c.rep > 0 {
+			// rbd-mirror's own lag beside the live one, as of STATUS.
+			rep := r.reported
+			if rep == "" {
+				rep = "same"
+			}
+			cells = append(cells, fit(rep, c.rep))
 		}
 		if c.upd > 0 {
 			upd := "—"

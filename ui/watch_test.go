@@ -471,3 +471,25 @@ func first(s []string) string {
 	}
 	return s[0]
 }
+
+// A live lag is shown beside rbd-mirror's own figure (REPORTED), whose
+// age is the STATUS column's; a lag taken from rbd-mirror says "same".
+func TestWatchShowsReportedLagBesideTheLiveOne(t *testing.T) {
+	h := watchHarness(t, watchLab())
+	h.press("j", "w")
+	w := h.watch()
+	zero, three := int64(0), int64(3)
+	st := &model.SiteImageStatus{SiteName: "site-b", Up: true, State: model.StateReplaying, LastUpdate: t0.Add(-25 * time.Second)}
+	row := model.WatchRow{Image: "rbd/x", Mode: model.ModeJournal, Cells: []model.WatchCell{
+		{Present: true, Primary: true, MirrorState: model.MirrorEnabled},
+		{Present: true, MirrorState: model.MirrorEnabled, Status: st, Lag: &zero, LagLive: true, LagAt: t0, ReportedLag: &three},
+	}}
+	if r := w.rowOf(&row); r.lagText != "0 entries" || r.reported != "3 entries" {
+		t.Errorf("live lag %q, reported %q; want 0 entries beside 3 entries", r.lagText, r.reported)
+	}
+	row.Cells[1].LagLive, row.Cells[1].ReportedLag, row.Cells[1].Lag = false, nil, &three
+	if r := w.rowOf(&row); r.lagText != "3 entries" || r.reported != "" {
+		t.Errorf("rbd-mirror's lag: %q, reported %q", r.lagText, r.reported)
+	}
+	h.wantView("REPORTED", "same")
+}
