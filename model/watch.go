@@ -127,6 +127,12 @@ type WatchCell struct {
 	ReportedLag *int64    `json:"reported_lag,omitempty"`
 	// EntriesPerSec is the replay rate from successive live reads.
 	EntriesPerSec *float64 `json:"entries_per_second,omitempty"`
+	// LagBytes is a live journal lag in journal bytes; LagBytesEstimated
+	// says it is estimated from the entries behind and their mean size
+	// (they reach back past what the journal's active objects were read
+	// for), not counted.
+	LagBytes          *int64 `json:"lag_bytes,omitempty"`
+	LagBytesEstimated bool   `json:"lag_bytes_estimated,omitempty"`
 }
 
 // Event kinds of the watch timeline.

@@ -590,6 +590,10 @@ func lagText(mode string, c *model.WatchCell) string {
 			parts = append(parts, "snap "+d)
 		} else {
 			parts = append(parts, strconv.FormatInt(*c.Lag, 10)+" entries")
+			if c.LagBytes != nil && *c.Lag > 0 {
+				// The journal bytes behind, "~" when estimated.
+				parts = append(parts, map[bool]string{true: "~", false: ""}[c.LagBytesEstimated]+humanBytes(uint64(*c.LagBytes)))
+			}
 		}
 	}
 	if c.SyncPercent != nil {
@@ -632,7 +636,7 @@ type watchCols struct {
 
 func (w *watch) cols(width int) watchCols {
 	n := max(len(w.sites), 1)
-	c := watchCols{name: 12, prim: max(w.siteW+1, 8), site: 16, lag: 15}
+	c := watchCols{name: 12, prim: max(w.siteW+1, 8), site: 16, lag: 21}
 	if width < 100 {
 		c = watchCols{name: 10, prim: max(w.siteW+1, 7), site: 14, lag: 12}
 	}

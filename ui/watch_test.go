@@ -493,3 +493,28 @@ func TestWatchShowsReportedLagBesideTheLiveOne(t *testing.T) {
 	}
 	h.wantView("REPORTED", "same")
 }
+
+// A live journal lag says how many journal bytes are behind, "~" when the
+// figure is estimated.
+func TestWatchLagInBytes(t *testing.T) {
+	h := watchHarness(t, watchLab())
+	h.press("j", "w")
+	w := h.watch()
+	lag, bytes := int64(940), int64(3_900_000)
+	row := model.WatchRow{Image: "rbd/x", Mode: model.ModeJournal, Cells: []model.WatchCell{
+		{Present: true, Primary: true, MirrorState: model.MirrorEnabled},
+		{Present: true, MirrorState: model.MirrorEnabled, Lag: &lag, LagLive: true, LagAt: t0, LagBytes: &bytes},
+	}}
+	if r := w.rowOf(&row); r.lagText != "940 entries "+humanBytes(uint64(bytes)) {
+		t.Errorf("lag %q", r.lagText)
+	}
+	row.Cells[1].LagBytesEstimated = true
+	if r := w.rowOf(&row); r.lagText != "940 entries ~"+humanBytes(uint64(bytes)) {
+		t.Errorf("estimated: %q", r.lagText)
+	}
+	zero := int64(0)
+	row.Cells[1].Lag, row.Cells[1].LagBytes = &zero, &zero
+	if r := w.rowOf(&row); r.lagText != "0 entries" {
+		t.Errorf("caught up: %q", r.lagText)
+	}
+}

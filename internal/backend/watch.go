@@ -246,6 +246,10 @@ func (ws *watchSession) Poll(ctx context.Context) (model.WatchFrame, error) {
 				lag := l.Lag
 				c.ReportedLag, c.Lag, c.LagLive, c.LagAt = c.Lag, &lag, true, l.At
 				c.EntriesPerSec = l.EntriesPerSec
+				if l.Bytes != nil {
+					b := *l.Bytes
+					c.LagBytes, c.LagBytesEstimated = &b, l.BytesEstimated
+				}
 				if l.CopyPercent != nil {
 					c.SyncPercent = l.CopyPercent
 				}

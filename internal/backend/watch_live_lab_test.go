@@ -81,10 +81,16 @@ func TestWatchLiveJournalLagUnderLoad(t *testing.T) {
 			t.Logf("first non-zero live lag %d entries after %s (%s)", *c.Lag, firstLag.Round(time.Millisecond), reported)
 		}
 		maxLag = max(maxLag, *c.Lag)
+		if *c.Lag > 0 && (c.LagBytes == nil || *c.LagBytes <= 0) {
+			// The tails read hold at least the newest entry, which the
+			// peer has not committed.
+			t.Errorf("%d entries behind but no journal bytes behind (%v)", *c.Lag, c.LagBytes)
+		}
 		if *c.Lag > 0 && compared < 3 {
 			compared++
 			master, peer := journalStatus(t, st.Site("site-a").Conf, spec)
-			t.Logf("watch: %d entries behind; rbd journal status just after: writer %v, peer %v", *c.Lag, master, peer)
+			t.Logf("watch: %d entries (%d journal bytes%s) behind; rbd journal status just after: writer %v, peer %v",
+				*c.Lag, deref(c.LagBytes), map[bool]string{true: ", estimated", false: ""}[c.LagBytesEstimated], master, peer)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}

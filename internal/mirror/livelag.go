@@ -21,6 +21,9 @@ type JournalHead struct {
 	// Newest is the newest entry in the data objects (NewestEntry): the
 	// writer's position before its commit reaches the header.
 	Newest *journal.ObjectPosition
+	// Tail is what the active objects' tails hold, for the bytes a peer
+	// has yet to replay.
+	Tail *journal.Tail
 	// Peers are the mirror peer clients' commit positions by client id
 	// (the peer's mirror uuid).
 	Peers map[string]*journal.ObjectPosition
@@ -49,6 +52,13 @@ type LiveLag struct {
 	// EntriesPerSec is the replay rate from the commit positions of two
 	// successive reads in one tag; nil when unknown.
 	EntriesPerSec *float64
+	// Bytes is, in journal mode, the journal bytes of the entries the
+	// peer has not committed: counted in the active objects' tails when
+	// they hold all of them (BytesEstimated false), else estimated from
+	// the entries behind and the mean size of the entries read (never
+	// less than what was counted). nil when the tails were not read.
+	Bytes          *int64
+	BytesEstimated bool
 }
 
 // readJournalHeads reads the journal header of every journal-mode image
@@ -82,7 +92,9 @@ func readJournalHeads(ctx context.Context, c *site.Conn, pool string, imgs []mod
 					h.Peers[cl.ID] = &pos
 				}
 			}
-			h.Newest, _ = j.NewestEntry(ctx)
+			if t, _ := j.ReadTail(ctx); t != nil {
+				h.Newest, h.Tail = t.Newest, t
+			}
 			mu.Lock()
 			out[img.Name] = h
 			mu.Unlock()
@@ -171,6 +183,18 @@ func (p *Poller) liveLags(v *View) {
 				continue
 			}
 			l := LiveLag{At: h.At, Lag: lagOf(*writer, *commit), Master: *writer, Commit: *commit}
+			if h.Tail != nil {
+				b, complete := h.Tail.BytesAfter(*commit)
+				switch {
+				case l.Lag == 0:
+					b, complete = 0, true
+				case !complete:
+					if mean := h.Tail.MeanEntryBytes(); mean > 0 {
+						b = max(b, int64(mean*float64(l.Lag)))
+					}
+				}
+				l.Bytes, l.BytesEstimated = &b, !complete
+			}
 			key := sv.Site + "/" + img.Name
 			if prev, ok := p.live[key]; ok && prev.Commit.TagTID == commit.TagTID {
 				if dt := h.At.Sub(prev.At).Seconds(); dt > 0 {
