@@ -37,8 +37,11 @@ type Env struct {
 	Stderr io.Writer
 	Stdin  io.Reader
 	// RawStdout is stdout without the terminal-safe quoting of Stdout,
-	// for bytes that are not text (a journal export to -).
+	// for bytes that are not text (a journal export to -); RawStderr is
+	// stderr so. `lab exec` hands both to its command as they are, so a
+	// console run there gets the terminal.
 	RawStdout io.Writer
+	RawStderr io.Writer
 	// IsTerminal reports whether stdin and stdout are a terminal.
 	IsTerminal bool
 	// Argv is the command line as given (without the program name); the
@@ -139,7 +142,7 @@ func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTe
 	// Names from a cluster, a file or the command line reach the terminal
 	// through these writers only: plain output and every message on
 	// stderr show control characters visibly (JSON escapes them itself).
-	rawStdout := stdout
+	rawStdout, rawStderr := stdout, stderr
 	stderr = termsafe.Writer(stderr)
 	inv, err := a.Grammar.Parse(argv)
 	if err != nil {
@@ -154,7 +157,7 @@ func (a *App) Run(argv []string, stdin io.Reader, stdout, stderr io.Writer, isTe
 	} else if yes {
 		inv.Globals.Yes = true
 	}
-	env := &Env{Inv: inv, Stdout: stdout, Stderr: stderr, Stdin: stdin, RawStdout: rawStdout, IsTerminal: isTerminal, Argv: argv,
+	env := &Env{Inv: inv, Stdout: stdout, Stderr: stderr, Stdin: stdin, RawStdout: rawStdout, RawStderr: rawStderr, IsTerminal: isTerminal, Argv: argv,
 		Out: &Printer{W: stdout, Format: inv.Globals.Format, Pretty: inv.Globals.Pretty}}
 	if env.Out.Format == "" {
 		env.Out.Format = "plain"

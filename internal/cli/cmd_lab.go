@@ -46,7 +46,9 @@ func runLabExec(ctx context.Context, env *Env) error {
 	if len(argv) == 0 {
 		return fmt.Errorf("lab exec needs a command: rbdtui lab exec --release %s -- COMMAND [ARG...]", rel)
 	}
-	return lab.Exec(ctx, rel, labDir(env), argv, env.Stdin, env.Stdout, env.Stderr)
+	// The command gets the streams themselves (a terminal stays one: the
+	// console runs there); what it prints is its own to make safe.
+	return lab.Exec(ctx, rel, labDir(env), argv, env.Stdin, env.RawStdout, env.RawStderr)
 }
 
 func runLabDown(ctx context.Context, env *Env) error {

@@ -36,7 +36,7 @@ func (a *App) Exec(ctx context.Context, m *site.Manager, argv []string, progress
 		return model.ExecResult{}, errors.New("--config and -c/--conf are not available inside the console")
 	}
 	var out, errb bytes.Buffer
-	env := &Env{Inv: inv, Stdout: &out, Stderr: &errb, RawStdout: &out, Stdin: strings.NewReader(""),
+	env := &Env{Inv: inv, Stdout: &out, Stderr: &errb, RawStdout: &out, RawStderr: &errb, Stdin: strings.NewReader(""),
 		Out: &Printer{W: &out, Format: "plain"}, cfg: m.Config(), sites: m, Progress: progress, shared: true}
 	if inv.Globals.Format == "json" {
 		env.Out.Format = "json"
