@@ -20,7 +20,7 @@ func (b *crumbs) render(parts []string, status string) string {
 	s := &b.c.Styles
 	styled := make([]string, len(parts))
 	for i, p := range parts {
-		styled[i] = s.Crumb.Render(p)
+		styled[i] = s.Crumb.Render(text(p))
 	}
 	left := " " + strings.Join(styled, s.CrumbSep.Render(" › "))
 	right := s.Muted.Render(status) + " "

@@ -89,10 +89,11 @@ func (d *detail) fieldLines(f field) []string {
 	}
 	label := s.Label.Render(fit(f.label, labelWidth))
 	vw := d.width - labelWidth
+	value := text(f.value) // a value is from outside: names, errors, paths
 	if vw < 8 {
-		return []string{label + vs.Render(f.value)}
+		return []string{label + vs.Render(value)}
 	}
-	wrapped := strings.Split(ansi.Wrap(f.value, vw, ""), "\n")
+	wrapped := strings.Split(ansi.Wrap(value, vw, ""), "\n")
 	out := make([]string, len(wrapped))
 	for i, l := range wrapped {
 		if i == 0 {

@@ -61,7 +61,8 @@ func hostileLab() *uitest.Fixture {
 // TestHostileNamesNeverReachTheTerminal renders every screen of the
 // console with hostile names and asserts that no control byte reaches the
 // frame: without colour none at all, with colour nothing but the
-// console's own SGR (colour) sequences. Each frame must also keep its
+// console's own SGR (colour) sequences (a name's own colour escape is
+// shown visibly too). Each frame must also keep its
 // layout, and the names must be there, shown visibly.
 func TestHostileNamesNeverReachTheTerminal(t *testing.T) {
 	type scenario struct {
@@ -111,6 +112,12 @@ func TestHostileNamesNeverReachTheTerminal(t *testing.T) {
 						t.Fatalf("%dx%d: raw control byte %q at %d:\n%q", size[0], size[1], v[i], i, v[max(0, i-40):min(len(v), i+40)])
 					}
 					checkFrame(t, v, size[0], size[1])
+					// In colour the console keeps its own SGR; a name's
+					// (hostileNames[1] ends in ESC [31m) is shown visibly.
+					if colour && strings.Contains(v, "\x1b[31m") {
+						i := strings.Index(v, "\x1b[31m")
+						t.Errorf("%dx%d: a name's colour escape reached the frame: %q", size[0], size[1], v[max(0, i-150):i+10])
+					}
 				}
 				v := h.view()
 				if !colour && !slices.ContainsFunc([]string{`\e`, `\r`, `\x07`}, func(s string) bool { return strings.Contains(v, s) }) && name != "help" && name != "wizard" {

@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/rbdtui/rbdtui/internal/termsafe"
 	"github.com/rbdtui/rbdtui/model"
 )
 
@@ -227,6 +228,6 @@ func (a *App) clockTick() tea.Cmd {
 func (a *App) setFlash(kind flashKind, text string) tea.Cmd {
 	a.flashSeq++
 	id := a.flashSeq
-	a.flash = flash{text: oneLine(text), kind: kind, id: id}
+	a.flash = flash{text: termsafe.Text(oneLine(text)), kind: kind, id: id}
 	return a.after(flashTTL, func(time.Time) tea.Msg { return clearFlashMsg{id} })
 }

@@ -27,6 +27,12 @@ func safe(s string) string {
 	return termsafe.Line(s, lipgloss.ColorProfile() != termenv.Ascii)
 }
 
+// text quotes a string from outside (a name, a description, an error)
+// before the console styles it: every escape, colour included, is shown
+// visibly, so a name cannot recolour itself or its neighbours. safe, the
+// guard of whole styled lines, must keep the console's own colour.
+func text(s string) string { return termsafe.Text(s) }
+
 // fit truncates s to width w (adding "…") and pads it with spaces to exactly
 // w cells. It is ANSI-aware, so styled text keeps its escapes.
 func fit(s string, w int) string {
@@ -79,7 +85,7 @@ func box(s *Styles, title string, lines []string, w, h int) []string {
 	inner := w - 4
 	out := make([]string, 0, h)
 	if title != "" && w >= 7 {
-		t := clip(title, w-6)
+		t := clip(text(title), w-6)         // titles name clusters' objects
 		fill := w - 5 - ansi.StringWidth(t) // "╭─ " + title + " " + fill + "╮"
 		out = append(out, s.Border.Render("╭─ ")+s.PaneTitle.Render(t)+s.Border.Render(" "+strings.Repeat("─", fill)+"╮"))
 	} else {

@@ -457,8 +457,8 @@ func (t *tree) renderRow(r treeRow, selected bool) string {
 	case NodeSite:
 		h := siteHealth(t.store.site(r.site))
 		a := arrow(!t.collapsed[r.site])
-		plain = a + " " + h.symbol + " " + r.site + "  " + h.word
-		styled = s.Muted.Render(a) + " " + s.status(h.level).Render(h.symbol) + " " + s.Text.Render(r.site) + "  " + s.Muted.Render(h.word)
+		plain = a + " " + h.symbol + " " + text(r.site) + "  " + h.word
+		styled = s.Muted.Render(a) + " " + s.status(h.level).Render(h.symbol) + " " + s.Text.Render(text(r.site)) + "  " + s.Muted.Render(h.word)
 	case NodePool:
 		p, _ := t.store.pool(r.site, r.pool)
 		a := arrow(t.poolShown(r.site, r.pool))
@@ -467,8 +467,8 @@ func (t *tree) renderRow(r treeRow, selected bool) string {
 			imgs, grps := ps.filtered(t.filter)
 			info = strconv.Itoa(len(imgs)+len(grps)) + "/" + strconv.Itoa(len(ps.images)+len(ps.groups)) + " match"
 		}
-		plain = a + " " + r.pool + "  " + info
-		styled = s.Muted.Render(a) + " " + s.Text.Render(r.pool) + "  " + s.Muted.Render(info)
+		plain = a + " " + text(r.pool) + "  " + info
+		styled = s.Muted.Render(a) + " " + s.Text.Render(text(r.pool)) + "  " + s.Muted.Render(info)
 	case NodeImage:
 		ps := t.store.poolState(r.site, r.pool)
 		img := &ps.images[r.idx]
@@ -477,15 +477,15 @@ func (t *tree) renderRow(r treeRow, selected bool) string {
 		if t.hasJournal(img) {
 			a = arrow(t.open[r.id])
 		}
-		plain = a + " " + h.symbol + " " + r.name + "  " + h.word
-		styled = s.Muted.Render(a) + " " + s.status(h.level).Render(h.symbol) + " " + s.Text.Render(r.name) + "  " + s.Muted.Render(h.word)
+		plain = a + " " + h.symbol + " " + text(r.name) + "  " + h.word
+		styled = s.Muted.Render(a) + " " + s.status(h.level).Render(h.symbol) + " " + s.Text.Render(text(r.name)) + "  " + s.Muted.Render(h.word)
 	case NodeGroup:
 		ps := t.store.poolState(r.site, r.pool)
 		g := &ps.groups[r.idx]
 		h := groupStatus(g)
 		info := "group · " + strconv.Itoa(len(g.Members)) + " images · " + h.word
-		plain = "  " + h.symbol + " " + r.name + "  " + info
-		styled = "  " + s.status(h.level).Render(h.symbol) + " " + s.Accent.Render(r.name) + "  " + s.Muted.Render(info)
+		plain = "  " + h.symbol + " " + text(r.name) + "  " + info
+		styled = "  " + s.status(h.level).Render(h.symbol) + " " + s.Accent.Render(text(r.name)) + "  " + s.Muted.Render(info)
 	case NodeJournal:
 		plain = "  ≡ journal"
 		if j := t.store.journals[imageID(r.site, r.pool, r.name)]; j != nil && j.ok {
@@ -497,7 +497,7 @@ func (t *tree) renderRow(r treeRow, selected bool) string {
 		if r.noteLevel != levelUnknown {
 			st = s.status(r.noteLevel)
 		}
-		return marker + mark + indent + st.Render(r.note)
+		return marker + mark + indent + st.Render(text(r.note))
 	}
 	if selected {
 		return s.Selected.Render(fit(marker+mark+indent+plain, t.width))

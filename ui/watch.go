@@ -872,7 +872,7 @@ func (w *watch) rowLines(c watchCols, width, h int) []string {
 		if sel {
 			marker = "▌"
 		}
-		cells := []string{marker + fit(r.id, c.name-1), s.status(r.primLvl).Render(fit(r.primary, c.prim))}
+		cells := []string{marker + fit(text(r.id), c.name-1), s.status(r.primLvl).Render(fit(text(r.primary), c.prim))}
 		for j, t := range r.cells {
 			cells = append(cells, s.status(r.cellLvl[j]).Render(fit(t, c.site)))
 		}
@@ -950,16 +950,16 @@ func (w *watch) timeline(width, h int) []string {
 	for i := len(w.events) - 1 - w.evOff; i >= 0 && len(out) < h; i-- {
 		e := &w.events[i]
 		sym, lvl := eventSymbol(e)
-		line := e.At.Format("15:04:05") + "  " + fmt.Sprintf("%-*s", w.siteW, e.Site) + "  " +
+		line := e.At.Format("15:04:05") + "  " + fmt.Sprintf("%-*s", w.siteW, text(e.Site)) + "  " +
 			s.status(lvl).Render(fit(sym+" "+e.Kind, 13)) + " "
 		if e.Image != "" {
-			line += e.Image + "  "
+			line += text(e.Image) + "  "
 		}
 		if e.From != "" || e.To != "" {
-			line += orDash(e.From) + " → " + orDash(e.To)
+			line += text(orDash(e.From)) + " → " + text(orDash(e.To))
 		}
 		if e.Detail != "" {
-			line += s.Muted.Render("  " + oneLine(e.Detail))
+			line += s.Muted.Render("  " + text(oneLine(e.Detail)))
 		}
 		if w.onTimel && len(out) == 0 {
 			line = s.Selected.Render(fit("▌"+line, width))
