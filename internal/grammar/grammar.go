@@ -9,6 +9,7 @@ package grammar
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -206,7 +207,7 @@ type Registry struct {
 func (r *Registry) Add(cmds ...*Command) {
 	for _, c := range cmds {
 		for _, p := range c.paths() {
-			if r.exact(p) != nil {
+			if r.Lookup(p) != nil {
 				panic("grammar: duplicate command " + strings.Join(p, " "))
 			}
 		}
@@ -223,10 +224,12 @@ func (r *Registry) Commands() []*Command {
 
 func (c *Command) paths() [][]string { return append([][]string{c.Path}, c.Aliases...) }
 
-func (r *Registry) exact(words []string) *Command {
+// Lookup returns the command the words name exactly (its path or an
+// alias), nil if none.
+func (r *Registry) Lookup(words []string) *Command {
 	for _, c := range r.cmds {
 		for _, p := range c.paths() {
-			if equal(p, words) {
+			if slices.Equal(p, words) {
 				return c
 			}
 		}
@@ -234,16 +237,16 @@ func (r *Registry) exact(words []string) *Command {
 	return nil
 }
 
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+// IsPrefix reports whether words begin some command's path or alias.
+func (r *Registry) IsPrefix(words []string) bool {
+	for _, c := range r.cmds {
+		for _, p := range c.paths() {
+			if len(p) >= len(words) && slices.Equal(p[:len(words)], words) {
+				return true
+			}
 		}
 	}
-	return true
+	return false
 }
 
 // Invocation is a parsed command line.
@@ -418,7 +421,7 @@ func (r *Registry) Parse(argv []string) (*Invocation, error) {
 	var cmd *Command
 	n := 0
 	for k := len(words); k > 0; k-- {
-		if c := r.exact(words[:k]); c != nil {
+		if c := r.Lookup(words[:k]); c != nil {
 			cmd, n = c, k
 			break
 		}
@@ -752,14 +755,14 @@ func (r *Registry) Complete(words []string, partial string, includeCLIOnly bool)
 			continue
 		}
 		for _, p := range c.paths() {
-			if len(p) > len(words) && equal(p[:len(words)], words) && strings.HasPrefix(p[len(words)], partial) {
+			if len(p) > len(words) && slices.Equal(p[:len(words)], words) && strings.HasPrefix(p[len(words)], partial) {
 				if w := p[len(words)]; !seen[w] {
 					seen[w] = true
 					out = append(out, w)
 				}
 			}
 		}
-		if equal(c.Path, words) && strings.HasPrefix(partial, "-") {
+		if slices.Equal(c.Path, words) && strings.HasPrefix(partial, "-") {
 			for _, f := range append(append([]Flag(nil), c.Flags...), GlobalFlags...) {
 				if s := "--" + f.Name; strings.HasPrefix(s, partial) && !seen[s] {
 					seen[s] = true

@@ -144,7 +144,7 @@ func Complete(ctx context.Context, reg *grammar.Registry, args []string, open Op
 	}
 	cur, before := args[len(args)-1], args[:len(args)-1]
 	sel, words, pos, flags, pending := scan(reg, before)
-	cmd := lookup(reg, words)
+	cmd := reg.Lookup(words)
 	c := &completer{ctx: ctx, open: open, sel: sel, flags: flags}
 
 	// The value of an option typed just before.
@@ -238,7 +238,7 @@ func scan(reg *grammar.Registry, before []string) (sel Selection, words, pos []s
 			}
 			continue
 		}
-		if len(pos) == 0 && isPrefix(reg, append(append([]string(nil), words...), tok)) {
+		if len(pos) == 0 && reg.IsPrefix(append(append([]string(nil), words...), tok)) {
 			words = append(words, tok)
 			continue
 		}
@@ -250,7 +250,7 @@ func scan(reg *grammar.Registry, before []string) (sel Selection, words, pos []s
 // findFlag looks an option up among the command's (if the words name one)
 // and the global options.
 func findFlag(reg *grammar.Registry, words []string, name string) *grammar.Flag {
-	if c := lookup(reg, words); c != nil {
+	if c := reg.Lookup(words); c != nil {
 		for i := range c.Flags {
 			if c.Flags[i].Name == name || (c.Flags[i].Short != "" && c.Flags[i].Short == name) {
 				return &c.Flags[i]
@@ -264,42 +264,6 @@ func findFlag(reg *grammar.Registry, words []string, name string) *grammar.Flag 
 		}
 	}
 	return nil
-}
-
-// lookup returns the command the words name exactly (a path or an alias).
-func lookup(reg *grammar.Registry, words []string) *grammar.Command {
-	for _, c := range reg.Commands() {
-		for _, p := range append([][]string{c.Path}, c.Aliases...) {
-			if equal(p, words) {
-				return c
-			}
-		}
-	}
-	return nil
-}
-
-// isPrefix reports whether words begin some command's path or alias.
-func isPrefix(reg *grammar.Registry, words []string) bool {
-	for _, c := range reg.Commands() {
-		for _, p := range append([][]string{c.Path}, c.Aliases...) {
-			if len(p) >= len(words) && equal(p[:len(words)], words) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func prefixed(vals []string, cur string) []string {
