@@ -508,16 +508,7 @@ func waitProof(ctx context.Context, o FailoverOptions, names []string, modes map
 			}
 		}
 		if time.Now().After(deadline) {
-			var lag []string
-			for _, n := range names {
-				if pending[n] {
-					lag = append(lag, fmt.Sprintf("%s (%s)", o.spec(n), last[n]))
-				}
-			}
-			if lastErr != nil {
-				lag = append(lag, "last error: "+lastErr.Error())
-			}
-			return seen, fmt.Errorf("no proof within %s that %s replayed up to the demotion: %s", o.StepTimeout, o.To.Name(), strings.Join(lag, ", "))
+			return seen, fmt.Errorf("no proof within %s that %s replayed up to the demotion: %s", o.StepTimeout, o.To.Name(), o.laggards(names, pending, last, lastErr))
 		}
 		select {
 		case <-ctx.Done():
@@ -525,6 +516,21 @@ func waitProof(ctx context.Context, o FailoverOptions, names []string, modes map
 		case <-time.After(o.Poll):
 		}
 	}
+}
+
+// laggards names the images a wait still waits for, each with the last
+// state seen, and the last error of the reads.
+func (o FailoverOptions) laggards(names []string, pending map[string]bool, last map[string]string, lastErr error) string {
+	var lag []string
+	for _, n := range names {
+		if pending[n] {
+			lag = append(lag, fmt.Sprintf("%s (%s)", o.spec(n), last[n]))
+		}
+	}
+	if lastErr != nil {
+		lag = append(lag, "last error: "+lastErr.Error())
+	}
+	return strings.Join(lag, ", ")
 }
 
 // waitAll polls site until check holds for every image, emitting progress
@@ -570,16 +576,7 @@ func waitAll(ctx context.Context, o FailoverOptions, c *site.Conn, names []strin
 			}
 		}
 		if time.Now().After(deadline) {
-			var lag []string
-			for _, n := range names {
-				if pending[n] {
-					lag = append(lag, fmt.Sprintf("%s (%s)", o.spec(n), last[n]))
-				}
-			}
-			if err != nil {
-				lag = append(lag, "last error: "+err.Error())
-			}
-			return seen, fmt.Errorf("timed out after %s on %s waiting for: %s", o.StepTimeout, c.Name(), strings.Join(lag, ", "))
+			return seen, fmt.Errorf("timed out after %s on %s waiting for: %s", o.StepTimeout, c.Name(), o.laggards(names, pending, last, err))
 		}
 		select {
 		case <-ctx.Done():
