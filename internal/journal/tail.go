@@ -30,6 +30,8 @@ type Tail struct {
 	// Splay is the splay width: entry tid t of a tag goes to the object
 	// at offset t mod Splay of the set.
 	Splay uint64
+	// Partial says an object could not be read: its entries are missing.
+	Partial bool
 }
 
 // TailEntry is one whole entry found in an object's tail.
@@ -53,7 +55,7 @@ func (t *Tail) BytesAfter(commit ObjectPosition) (bytes int64, complete bool) {
 			bytes += int64(e.Bytes)
 		}
 	}
-	complete = commit.ObjectNumber >= t.FirstObject
+	complete = commit.ObjectNumber >= t.FirstObject && !t.Partial
 	for _, from := range t.From {
 		// The entry before from in its object is from's tid minus the
 		// splay width, in from's tag: unread, it is committed only when
@@ -118,6 +120,7 @@ func (j *Journal) ReadTail(ctx context.Context) (*Tail, error) {
 				if firstErr == nil {
 					firstErr = err
 				}
+				out.Partial = true
 				return
 			}
 			var oldest *ObjectPosition

@@ -55,6 +55,11 @@ func TestTailBytesAfter(t *testing.T) {
 			t.Errorf("after %v: %d bytes (complete %v), want %d (%v)", tc.commit, b, ok, tc.bytes, tc.complete)
 		}
 	}
+	// An object that could not be read leaves the count incomplete.
+	tl.Partial = true
+	if b, ok := tl.BytesAfter(ObjectPosition{ObjectNumber: 6, TagTID: 2, EntryTID: 10}); b != 400 || ok {
+		t.Errorf("with an unread object: %d bytes, complete %v; want 400, not complete", b, ok)
+	}
 }
 
 // scanEntries gives each whole entry's size in the journal, framing
