@@ -21,8 +21,8 @@ import (
 // session and cephx) and the pool's io context, then, on that warm
 // connection, the summary, the daemon map, the batched listing of every
 // image's status, and the whole verbose status; beside the whole command
-// and rbd's. Medians of 5; printed, never asserted.
-func statusBreakdown(b *testing.B, st *lab.State, bin, pool string) {
+// and rbd's, which it returns. Medians of 5; printed, never asserted.
+func statusBreakdown(b *testing.B, st *lab.State, bin, pool string) (rbdT, whole time.Duration) {
 	a := st.Site(lab.SiteA)
 	env := append(os.Environ(), "CEPH_CONF="+a.Conf)
 	med := func(n int, fn func()) time.Duration {
@@ -35,8 +35,9 @@ func statusBreakdown(b *testing.B, st *lab.State, bin, pool string) {
 		return median(ds)
 	}
 	start := timeCmd(b, 5, env, bin, "help")
-	whole := timeCmd(b, 5, env, bin, "--config", st.ConfigPath(), "mirror", "pool", "status", pool, "--verbose", "--format", "json")
-	rbdT := timeCmd(b, 5, env, "rbd", "-c", a.Conf, "--id", "rbdtui", "--keyring", a.Keyring(lab.ConsoleUser), "mirror", "pool", "status", pool, "--verbose", "--format", "json")
+	rbdT, whole = timeBoth(b, 5, env,
+		[]string{"-c", a.Conf, "--id", "rbdtui", "--keyring", a.Keyring(lab.ConsoleUser), "mirror", "pool", "status", pool, "--verbose", "--format", "json"},
+		bin, []string{"--config", st.ConfigPath(), "mirror", "pool", "status", pool, "--verbose", "--format", "json"})
 	cfg, err := config.Load(st.ConfigPath())
 	if err != nil {
 		b.Fatal(err)
@@ -79,6 +80,7 @@ func statusBreakdown(b *testing.B, st *lab.State, bin, pool string) {
 		"(service map alone %v), batched status listing %v, whole verbose status %v\n",
 		pool, whole.Round(time.Millisecond), rbdT.Round(time.Millisecond), start.Round(time.Millisecond), connect.Round(time.Millisecond),
 		summary.Round(time.Millisecond), daemons.Round(time.Millisecond), listing.Round(time.Millisecond), verbose.Round(time.Millisecond))
+	return rbdT, whole
 }
 
 // BenchmarkPoolStatusBreakdown is statusBreakdown on the lab's own pool
