@@ -2,7 +2,9 @@ package mirror
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/ceph/go-ceph/rados"
 	"github.com/ceph/go-ceph/rbd"
+	"github.com/rbdtui/rbdtui/internal/journal"
 	"github.com/rbdtui/rbdtui/internal/site"
 	"github.com/rbdtui/rbdtui/model"
 )
@@ -70,6 +73,11 @@ type PoolListing struct {
 	// named says Names lists every image; without it the listing holds
 	// the images with a mirror status only.
 	named bool
+	// Dir is Names with the directory version they were read at.
+	Dir DirNames
+	// cls is the status listing as cls_rbd returned it (nil when librbd
+	// listed it instead).
+	cls *clsListing
 }
 
 // ListAll fetches a pool's image names, global mirror statuses and mirror
@@ -115,6 +123,105 @@ func ListStatuses(ctx context.Context, c *site.Conn, pool string) (*PoolListing,
 	return listAll(ctx, c, consolePool(pool), listNames)
 }
 
+// listStatusesSince is ListStatuses that reuses the names of an earlier
+// listing when the pool's image directory has not changed since (see
+// readNames).
+func listStatusesSince(ctx context.Context, c *site.Conn, pool string, prev *DirNames) (*PoolListing, error) {
+	return listAllSince(ctx, c, consolePool(pool), listNames, prev)
+}
+
+// DirNames are the image names of a pool (or namespace), and the name of
+// each image id, with the version of its rbd_directory object they were
+// read at.
+type DirNames struct {
+	Version uint64
+	Names   []string
+	NameOf  map[string]string // by image id
+}
+
+// readNames lists the images of io's pool and namespace from rbd_directory
+// (what librbd's list_images_v2 reads: its "name_<name>" keys hold each
+// image's id), or returns prev when that object is still at the version
+// prev was read at: every create, rename, removal and move to the trash
+// writes it, and each write raises its version, so an unchanged version is
+// proof that the names are current. Checking it is one stat (~0.3 ms);
+// listing 1,000 names is ~4 ms, on the same OSD as the status listing
+// beside it. The version is read before the names, so names are never
+// older than the version kept with them.
+func readNames(conn *rados.Conn, io *rados.IOContext, ps model.PoolSpec, prev *DirNames) (DirNames, error) {
+	// A private io context: its last version is the stat's, which a
+	// shared one's concurrent calls would overwrite.
+	own, err := conn.OpenIOContext(ps.Pool)
+	if err != nil {
+		return DirNames{}, err
+	}
+	defer own.Destroy()
+	own.SetNamespace(ps.Namespace)
+	d := DirNames{NameOf: map[string]string{}}
+	st, err := own.Stat(rbdDirectory)
+	switch {
+	case err == rados.ErrNotFound:
+		return d, nil // no image was ever created here
+	case err != nil:
+		return DirNames{}, err
+	}
+	if d.Version, err = own.GetLastVersion(); err != nil {
+		d.Version = 0
+	}
+	if prev != nil && d.Version != 0 && d.Version == prev.Version {
+		return *prev, nil
+	}
+	start := ""
+	for {
+		more, err := func() (bool, error) {
+			op := rados.CreateReadOp()
+			defer op.Release()
+			step := op.GetOmapValues(start, dirNamePrefix, batch)
+			if err := op.Operate(own, rbdDirectory, rados.OperationNoFlag); err != nil {
+				return false, err
+			}
+			for {
+				kv, err := step.Next()
+				if err != nil {
+					return false, err
+				}
+				if kv == nil {
+					return step.More(), nil
+				}
+				start = kv.Key
+				name := strings.TrimPrefix(kv.Key, dirNamePrefix)
+				dec := journal.NewDecoder(kv.Value)
+				id := dec.Str("image id of " + name)
+				if err := dec.Err(); err != nil {
+					return false, err
+				}
+				d.Names = append(d.Names, name)
+				d.NameOf[id] = name
+			}
+		}()
+		if err != nil {
+			return DirNames{}, err
+		}
+		if !more {
+			break
+		}
+	}
+	if st.Size > 0 {
+		// Format 1 images are listed in the object's data, which librbd
+		// reads too: let it give the names.
+		if d.Names, err = rbd.GetImageNames(io); err != nil {
+			return DirNames{}, err
+		}
+	}
+	return d, nil
+}
+
+// dirNamePrefix starts the rbd_directory key of each image name.
+const dirNamePrefix = "name_"
+
+// rbdDirectory is the object that maps a pool's image names to ids.
+const rbdDirectory = "rbd_directory"
+
 // listParts says what a listing reads beyond the statuses, peers and
 // site name.
 type listParts uint8
@@ -130,6 +237,12 @@ const (
 // listAll lists one namespace of a pool (ps.Namespace "" is the default
 // one); a namespace's peers and site name are its pool's.
 func listAll(ctx context.Context, c *site.Conn, ps model.PoolSpec, parts listParts) (*PoolListing, error) {
+	return listAllSince(ctx, c, ps, parts, nil)
+}
+
+// listAllSince is listAll that reuses prev's names while they are current
+// (readNames).
+func listAllSince(ctx context.Context, c *site.Conn, ps model.PoolSpec, parts listParts, prev *DirNames) (*PoolListing, error) {
 	io, conn, err := PoolHandles(ctx, c, ps)
 	if err != nil {
 		return nil, err
@@ -145,31 +258,22 @@ func listAll(ctx context.Context, c *site.Conn, ps model.PoolSpec, parts listPar
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		wg.Add(4)
+		// The names, which also name the mirrored images of the status
+		// listing (readNames; kept while the directory is unchanged).
 		go func() {
 			defer wg.Done()
-			if parts&listNames == 0 {
-				return
+			l.Dir, errs[0] = readNames(conn, io, ps, prev)
+			if parts&listNames != 0 {
+				l.Names, l.named = l.Dir.Names, true
 			}
-			l.Names, errs[0] = rbd.GetImageNames(io)
-			l.named = true
 		}()
+		var (
+			images   []clsImage
+			statuses = map[string][]rbd.SiteMirrorImageStatus{}
+		)
 		go func() {
 			defer wg.Done()
-			start := ""
-			for {
-				page, err := rbd.MirrorImageGlobalStatusList(io, start, batch)
-				if err != nil {
-					errs[1] = err
-					return
-				}
-				for _, s := range page {
-					l.Statuses[s.ID] = s.Status
-				}
-				if len(page) < batch {
-					return
-				}
-				start = page[len(page)-1].ID
-			}
+			images, errs[1] = clsStatuses(io, statuses)
 		}()
 		go func() {
 			defer wg.Done()
@@ -204,6 +308,15 @@ func listAll(ctx context.Context, c *site.Conn, ps model.PoolSpec, parts listPar
 			l.SiteName, _ = rbd.GetMirrorSiteName(conn)
 		}()
 		wg.Wait()
+		var de *journal.DecodeError
+		if errors.As(errs[1], &de) {
+			// A reply this code cannot read (a newer Ceph's format):
+			// librbd's own listing, slower but always right.
+			errs[1] = librbdStatuses(io, l.Statuses)
+		} else if errs[1] == nil {
+			clsGlobalStatuses(images, statuses, l.Dir.NameOf, l.Statuses)
+			l.cls = &clsListing{images: images, statuses: statuses}
+		}
 		for _, err := range errs {
 			if err != nil && !isNotFoundOrDisabled(err) {
 				return nil, err
@@ -211,6 +324,44 @@ func listAll(ctx context.Context, c *site.Conn, ps model.PoolSpec, parts listPar
 		}
 		return l, nil
 	})
+}
+
+// clsStatuses reads every page of the cls status listing into statuses and
+// returns the image entries.
+func clsStatuses(io *rados.IOContext, statuses map[string][]rbd.SiteMirrorImageStatus) ([]clsImage, error) {
+	var all []clsImage
+	start := ""
+	for {
+		page, st, err := clsStatusPage(io, start, batch)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		maps.Copy(statuses, st)
+		if len(page) < batch {
+			return all, nil
+		}
+		start = page[len(page)-1].id
+	}
+}
+
+// librbdStatuses is the status listing through librbd
+// (rbd_mirror_image_global_status_list), by image id.
+func librbdStatuses(io *rados.IOContext, into map[string]rbd.GlobalMirrorImageStatus) error {
+	start := ""
+	for {
+		page, err := rbd.MirrorImageGlobalStatusList(io, start, batch)
+		if err != nil {
+			return err
+		}
+		for _, s := range page {
+			into[s.ID] = s.Status
+		}
+		if len(page) < batch {
+			return nil
+		}
+		start = page[len(page)-1].ID
+	}
 }
 
 func isNotFoundOrDisabled(err error) bool {

@@ -27,6 +27,7 @@ type InfoCache struct {
 type infoEntry struct {
 	modes      map[string]rbd.ImageMirrorMode
 	primary    map[string]bool
+	dir        *DirNames // the names last listed, kept while current
 	at         time.Time
 	refreshing bool
 }
@@ -41,6 +42,10 @@ func (ic *InfoCache) Images(ctx context.Context, c *site.Conn, pool string) ([]m
 	key := c.Name() + "/" + pool
 	ic.mu.Lock()
 	e := ic.entries[key]
+	var dir *DirNames
+	if e != nil {
+		dir = e.dir
+	}
 	ic.mu.Unlock()
 	if e == nil {
 		// First time: one full listing fills the cache.
@@ -51,11 +56,14 @@ func (ic *InfoCache) Images(ctx context.Context, c *site.Conn, pool string) ([]m
 		ic.store(key, l)
 		return l.Images(c.Name(), pool), nil
 	}
-	l, err := ListStatuses(ctx, c, pool)
+	l, err := listStatusesSince(ctx, c, pool, dir)
 	if err != nil {
 		return nil, err
 	}
 	ic.mu.Lock()
+	if l.named {
+		e.dir = &l.Dir
+	}
 	for id, m := range e.modes {
 		l.Modes[id] = m
 	}
@@ -132,5 +140,9 @@ const maxSuspects = 64
 func (ic *InfoCache) store(key string, l *PoolListing) {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
-	ic.entries[key] = &infoEntry{modes: l.Modes, primary: l.Primary, at: time.Now()}
+	e := &infoEntry{modes: l.Modes, primary: l.Primary, at: time.Now()}
+	if l.named {
+		e.dir = &l.Dir
+	}
+	ic.entries[key] = e
 }

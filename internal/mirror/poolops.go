@@ -268,19 +268,33 @@ func GetPoolStatus(ctx context.Context, c *site.Conn, ps model.PoolSpec, verbose
 		go func() { defer wg.Done(); l, lerr = listAll(ctx, c, ps, 0) }()
 		go func() { defer wg.Done(); inst, ierr = instanceIDs(ctx, c, ps) }()
 	}
+	// The verbose status of a pool's default namespace counts its summary
+	// from the listing's own bytes (summaryStates) rather than have the OSD
+	// walk rbd_mirroring a second time.
+	local := verbose && ps.Namespace == ""
+	summary := func(b *base) (err error) {
+		b.summary, err = rbd.MirrorImageStatusSummary(io)
+		return err
+	}
 	b, err := site.Call(ctx, c, "mirror pool status "+poolSpecString(ps), func() (base, error) {
 		var b base
 		var err error
 		if b.mode, err = rbd.GetMirrorMode(io); err != nil {
 			return b, err
 		}
-		if b.mode == rbd.MirrorModeDisabled {
+		if b.mode == rbd.MirrorModeDisabled || local {
 			return b, nil
 		}
-		b.summary, err = rbd.MirrorImageStatusSummary(io)
-		return b, err
+		return b, summary(&b)
 	})
 	wg.Wait()
+	if err == nil && local && b.mode != rbd.MirrorModeDisabled && lerr == nil {
+		if l.cls != nil {
+			b.summary = summaryStates(l.cls.images, l.cls.statuses, l.Peers)
+		} else {
+			_, err = site.Call(ctx, c, "mirror pool status "+poolSpecString(ps), func() (struct{}, error) { return struct{}{}, summary(&b) })
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
