@@ -190,9 +190,13 @@ func BenchmarkMirrorPoolStatus(b *testing.B) {
 		if _, err := p.Refresh(context.Background()); err != nil {
 			b.Fatal(err)
 		}
+		// 30 refreshes: the first few after the cold one still grow
+		// the heap, and rbd-mirror's own status writes (1,000 images,
+		// every 30 s, on the same object) delay some; the median and
+		// the 90th percentile say both.
 		var ds []time.Duration
 		var n int
-		for j := 0; j < 10; j++ {
+		for j := 0; j < 30; j++ {
 			v, err := p.Refresh(context.Background())
 			if err != nil {
 				b.Fatal(err)
@@ -201,9 +205,10 @@ func BenchmarkMirrorPoolStatus(b *testing.B) {
 			n = len(v.Sites[0].Images) + len(v.Sites[1].Images)
 		}
 		warm := median(ds)
+		p90 := ds[len(ds)*9/10] // median sorted ds
 		m.Close()
 		b.ReportMetric(float64(warm.Microseconds())/1000, "poller-ms")
-		fmt.Printf("warm Poller refresh of both sites (%d image statuses): %v (target < 50ms)\n", n, warm.Round(100*time.Microsecond))
+		fmt.Printf("warm Poller refresh of both sites (%d image statuses): median %v, 90th percentile %v of 30 (target < 50ms)\n", n, warm.Round(100*time.Microsecond), p90.Round(100*time.Microsecond))
 	}
 }
 
