@@ -99,3 +99,29 @@ func TestPollerFocusedAndMerge(t *testing.T) {
 		}
 	}
 }
+
+// The lag kept per refresh: the live journal lag when read, else the
+// entries behind in the status, else the snapshot-mode copy's seconds
+// behind, else 0.
+func TestReplayLag(t *testing.T) {
+	n := func(v int64) *int64 { return &v }
+	withReplay := func(r model.Replay) model.Image {
+		return model.Image{Local: &model.SiteImageStatus{Replay: &r}}
+	}
+	for _, c := range []struct {
+		name string
+		img  model.Image
+		live *LiveLag
+		want int64
+	}{
+		{"live lag first", withReplay(model.Replay{EntriesBehindPrimary: n(7)}), &LiveLag{Lag: 12}, 12},
+		{"entries behind", withReplay(model.Replay{EntriesBehindPrimary: n(7)}), nil, 7},
+		{"snapshot seconds behind", withReplay(model.Replay{RemoteSnapshotTimestamp: n(1000), LocalSnapshotTimestamp: n(940)}), nil, 60},
+		{"no replay state", model.Image{Local: &model.SiteImageStatus{}}, nil, 0},
+		{"no local status", model.Image{}, nil, 0},
+	} {
+		if got := replayLag(c.img, c.live); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+}
