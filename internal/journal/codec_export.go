@@ -37,6 +37,14 @@ type Encoder struct{ e encoder }
 
 func (x *Encoder) Str(v string) { x.e.str(v) }
 func (x *Encoder) U64(v uint64) { x.e.u64(v) }
+func (x *Encoder) U32(v uint32) { x.e.u32(v) }
+func (x *Encoder) U8(v uint8)   { x.e.u8(v) }
+func (x *Encoder) Bool(v bool)  { x.e.boolean(v) }
+
+// Start opens a versioned struct (ENCODE_START); Finish, given what Start
+// returned, fills in its length.
+func (x *Encoder) Start(v, compat uint8) int { return x.e.start(v, compat) }
+func (x *Encoder) Finish(at int)             { x.e.finish(at) }
 
 // Bytes is what has been written.
 func (x *Encoder) Bytes() []byte { return x.e.b }

@@ -1,41 +1,27 @@
 package mirror
 
 import (
-	"encoding/binary"
 	"reflect"
 	"testing"
 
 	"github.com/ceph/go-ceph/rbd"
+	"github.com/rbdtui/rbdtui/internal/journal"
 )
 
-// enc builds cls replies the way cls_rbd_types.cc encodes them.
-type enc struct{ b []byte }
-
-func (e *enc) u8(v uint8)   { e.b = append(e.b, v) }
-func (e *enc) u32(v uint32) { e.b = binary.LittleEndian.AppendUint32(e.b, v) }
-func (e *enc) str(v string) { e.u32(uint32(len(v))); e.b = append(e.b, v...) }
-func (e *enc) start(v, compat uint8) int {
-	e.u8(v)
-	e.u8(compat)
-	e.u32(0)
-	return len(e.b)
-}
-func (e *enc) finish(at int) { binary.LittleEndian.PutUint32(e.b[at-4:], uint32(len(e.b)-at)) }
+// enc builds cls replies the way cls_rbd_types.cc encodes them, with the
+// journal's encoder.
+type enc struct{ journal.Encoder }
 
 // site is MirrorImageSiteStatus::encode_meta.
 func (e *enc) site(version uint8, uuid string, state uint8, desc string, sec uint32, up bool) {
 	if version >= 2 {
-		e.str(uuid)
+		e.Str(uuid)
 	}
-	e.u8(state)
-	e.str(desc)
-	e.u32(sec)
-	e.u32(999) // nsec, dropped as librbd drops it
-	if up {
-		e.u8(1)
-	} else {
-		e.u8(0)
-	}
+	e.U8(state)
+	e.Str(desc)
+	e.U32(sec)
+	e.U32(999) // nsec, dropped as librbd drops it
+	e.Bool(up)
 }
 
 // statusListReply is a reply with four images: a journal image with a
@@ -45,45 +31,45 @@ func (e *enc) site(version uint8, uuid string, state uint8, desc string, sec uin
 // status (local only, as Octopus wrote it) and no name in the directory.
 func statusListReply() []byte {
 	var e enc
-	e.u32(4)
+	e.U32(4)
 	for _, im := range []struct {
 		id, gid     string
 		v, st, mode uint8
 	}{{"id1", "g1", 2, 1, 0}, {"id2", "g2", 3, 1, 1}, {"id3", "g3", 2, 2, 0}, {"id4", "g4", 2, 0, 0}} {
-		e.str(im.id)
-		at := e.start(im.v, 1)
-		e.str(im.gid)
-		e.u8(im.st)
-		e.u8(im.mode)
+		e.Str(im.id)
+		at := e.Start(im.v, 1)
+		e.Str(im.gid)
+		e.U8(im.st)
+		e.U8(im.mode)
 		if im.v >= 3 {
-			gs := e.start(1, 1) // GroupSpec: group id, pool id
-			e.str("grp")
-			e.u32(7)
-			e.u32(0)
-			e.finish(gs)
+			gs := e.Start(1, 1) // GroupSpec: group id, pool id
+			e.Str("grp")
+			e.U32(7)
+			e.U32(0)
+			e.Finish(gs)
 		}
-		e.finish(at)
+		e.Finish(at)
 	}
-	e.u32(3)
-	e.str("id1")
-	at := e.start(2, 1)
+	e.U32(3)
+	e.Str("id1")
+	at := e.Start(2, 1)
 	e.site(1, "", 4, "replaying, {}", 100, true)
-	e.u8(1) // local valid
-	e.u32(1)
+	e.U8(1) // local valid
+	e.U32(1)
 	e.site(2, "peer-uuid", 0, "", 90, false)
-	e.finish(at)
-	e.str("id2")
-	at = e.start(2, 1)
+	e.Finish(at)
+	e.Str("id2")
+	at = e.Start(2, 1)
 	e.site(1, "", 0, "", 0, false) // the placeholder cls writes
-	e.u8(0)                        // local not valid
-	e.u32(1)
+	e.U8(0)                        // local not valid
+	e.U32(1)
 	e.site(2, "peer-uuid", 1, "split-brain", 80, true)
-	e.finish(at)
-	e.str("id4")
-	at = e.start(1, 1)
+	e.Finish(at)
+	e.Str("id4")
+	at = e.Start(1, 1)
 	e.site(1, "", 6, "stopped", 70, true)
-	e.finish(at)
-	return e.b
+	e.Finish(at)
+	return e.Bytes()
 }
 
 func TestDecodeStatusListAndLibrbdsRules(t *testing.T) {
