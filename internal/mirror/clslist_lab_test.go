@@ -49,8 +49,11 @@ func TestClsStatusListingIsLibrbds(t *testing.T) {
 	t.Cleanup(func() {
 		for _, s := range st.Sites {
 			for _, img := range []string{"j", "s", "plain", "off"} {
-				exec.Command("rbd", "-c", s.Conf, "--id", "admin", "mirror", "image", "disable", "--force", "rbd/"+ns+"/"+img).Run()
-				exec.Command("rbd", "-c", s.Conf, "--id", "admin", "rm", "--no-progress", "rbd/"+ns+"/"+img).Run()
+				spec := "rbd/" + ns + "/" + img
+				exec.Command("rbd", "-c", s.Conf, "--id", "admin", "mirror", "image", "disable", "--force", spec).Run()
+				// a sync rbd-mirror did not finish leaves its snapshot
+				exec.Command("rbd", "-c", s.Conf, "--id", "admin", "snap", "purge", "--no-progress", spec).Run()
+				exec.Command("rbd", "-c", s.Conf, "--id", "admin", "rm", "--no-progress", spec).Run()
 			}
 			exec.Command("rbd", "-c", s.Conf, "--id", "admin", "mirror", "pool", "disable", "rbd/"+ns).Run()
 			exec.Command("rbd", "-c", s.Conf, "--id", "admin", "namespace", "remove", "rbd/"+ns).Run()
