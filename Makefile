@@ -171,8 +171,8 @@ deb: build man completions
 # against that release's librbd and run the compatibility tests on a lab of
 # that release. Needs root (chroot, mount namespaces).
 RELEASES ?= reef tentacle
-RELEASE_TESTS := ^(TestJSONParity|TestConsistencyGroupCommands|TestExportMatchesRBDSmoke|TestPlannedFailoverAndFailbackKeepEveryByte|TestConsoleResyncEndToEnd|TestStatusJSON|TestMirrorDaemonHealthAsConsoleUser|TestImageReplaysToSiteB)$$
-RELEASE_PKGS  := ./internal/cli/ ./internal/journal/ ./internal/cgroup/ ./cmd/rbdtui/ ./internal/lab/
+RELEASE_TESTS := ^(TestJSONParity|TestConsistencyGroupCommands|TestExportMatchesRBDSmoke|TestPlannedFailoverAndFailbackKeepEveryByte|TestConsoleResyncEndToEnd|TestStatusJSON|TestMirrorDaemonHealthAsConsoleUser|TestImageReplaysToSiteB|TestClsStatusListingIsLibrbds|TestReadNamesFollowsTheDirectory)$$
+RELEASE_PKGS  := ./internal/cli/ ./internal/journal/ ./internal/cgroup/ ./cmd/rbdtui/ ./internal/lab/ ./internal/mirror/
 
 print-tags:
 	@echo "ceph $(CEPH_VERSION) ($$($(CEPH_RELEASE_SH) name)): go build -tags $(TAGS) -ldflags \"$(CEPH_LDFLAGS)\""
