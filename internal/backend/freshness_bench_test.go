@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,11 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rbdtui/rbdtui/internal/backend"
-	"github.com/rbdtui/rbdtui/internal/cli"
 	"github.com/rbdtui/rbdtui/internal/lab"
 	"github.com/rbdtui/rbdtui/internal/labtest"
-	"github.com/rbdtui/rbdtui/internal/site"
 	"github.com/rbdtui/rbdtui/model"
 )
 
@@ -48,16 +44,7 @@ func BenchmarkFreshness(b *testing.B) {
 	}
 	spec := "rbd/" + res.Images[0]
 	confA, confB := st.Site("site-a").Conf, st.Site("site-b").Conf
-	rbd := func(conf string, args ...string) (string, error) {
-		out, err := exec.Command("rbd", append([]string{"-c", conf, "--id", "admin"}, args...)...).CombinedOutput()
-		return string(out), err
-	}
-	bk := backend.New(site.NewManager(labtest.Config(b, st)), cli.New("bench"))
-	sess, err := bk.Watch(model.WatchScope{Images: []string{spec}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sess.Close()
+	_, sess := labWatch(b, st, model.WatchScope{Images: []string{spec}})
 
 	// The console's model: a poll every freshInterval; each frame is
 	// offered to whoever waits for a condition.
@@ -104,23 +91,14 @@ func BenchmarkFreshness(b *testing.B) {
 		mu.Unlock()
 		return ch
 	}
-	cell := func(f model.WatchFrame, siteName string) *model.WatchCell {
-		for _, r := range f.Rows {
-			for i := range r.Cells {
-				if f.Sites[i].Site == siteName {
-					return &r.Cells[i]
-				}
-			}
-		}
-		return nil
-	}
+	cell := func(f model.WatchFrame, siteName string) *model.WatchCell { return cellOf(f, "", siteName) }
 	// rbdSees polls `rbd mirror image status` on a site until cond holds.
 	rbdSees := func(conf string, cond func(string) bool) <-chan time.Time {
 		ch := make(chan time.Time, 1)
 		go func() {
 			deadline := time.Now().Add(rbdCap)
 			for time.Now().Before(deadline) {
-				out, err := rbd(conf, "mirror", "image", "status", spec)
+				out, err := rbdAdmin(ctx, conf, "mirror", "image", "status", spec)
 				if err == nil && cond(out) {
 					ch <- time.Now()
 					return
@@ -156,9 +134,7 @@ func BenchmarkFreshness(b *testing.B) {
 			ours := seen(func(f model.WatchFrame) bool { c := cell(f, "site-a"); return c != nil && !c.Primary })
 			t0 := time.Now()
 			theirs := rbdSees(confA, func(out string) bool { return !strings.Contains(out, "local image is primary") })
-			if out, err := rbd(confA, "mirror", "image", "demote", spec); err != nil {
-				b.Fatalf("demote: %v %s", err, out)
-			}
+			mustRBD(b, ctx, confA, "mirror", "image", "demote", spec)
 			t1 := time.Now()
 			at := <-ours
 			oursDemote = append(oursDemote, since(at, t1))
@@ -167,9 +143,7 @@ func BenchmarkFreshness(b *testing.B) {
 			} else {
 				rbdMissDemote++
 			}
-			if out, err := rbd(confA, "mirror", "image", "promote", spec); err != nil {
-				b.Fatalf("promote: %v %s", err, out)
-			}
+			mustRBD(b, ctx, confA, "mirror", "image", "promote", spec)
 			waitFor("replaying after the promote", 2*time.Minute, replaying)
 
 			// A burst of writes on site-a.
@@ -189,9 +163,7 @@ func BenchmarkFreshness(b *testing.B) {
 				upd, err := time.ParseInLocation("2006-01-02 15:04:05", strings.TrimSpace(strings.SplitN(out[j+len("last_update:"):], "\n", 2)[0]), time.Local)
 				return err == nil && !upd.Before(t0.Truncate(time.Second))
 			})
-			if out, err := rbd(confA, "bench", "--io-type", "write", "--io-size", "4K", "--io-total", "2M", "--io-pattern", "rand", spec); err != nil {
-				b.Fatalf("bench: %v %s", err, out)
-			}
+			mustRBD(b, ctx, confA, "bench", "--io-type", "write", "--io-size", "4K", "--io-total", "2M", "--io-pattern", "rand", spec)
 			t1 = time.Now()
 			select {
 			case at := <-ours:
