@@ -61,9 +61,7 @@ func (ic *InfoCache) Images(ctx context.Context, c *site.Conn, pool string) ([]m
 		return nil, err
 	}
 	ic.mu.Lock()
-	if l.named {
-		e.dir = &l.Dir
-	}
+	e.dir = &l.Dir
 	for id, m := range e.modes {
 		l.Modes[id] = m
 	}
@@ -140,9 +138,5 @@ const maxSuspects = 64
 func (ic *InfoCache) store(key string, l *PoolListing) {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
-	e := &infoEntry{modes: l.Modes, primary: l.Primary, at: time.Now()}
-	if l.named {
-		e.dir = &l.Dir
-	}
-	ic.entries[key] = e
+	ic.entries[key] = &infoEntry{modes: l.Modes, primary: l.Primary, dir: &l.Dir, at: time.Now()}
 }
